@@ -1,0 +1,113 @@
+package net.tesseras.storage.internal.fs;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.util.List;
+import java.util.Optional;
+import net.tesseras.core.ContentHash;
+import net.tesseras.core.FragmentId;
+import net.tesseras.database.Database;
+import net.tesseras.storage.FragmentInfo;
+import net.tesseras.storage.FragmentStore;
+import net.tesseras.storage.StoreStats;
+import net.tesseras.storage.VerifyResult;
+import net.tesseras.storage.internal.DataDirectory;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Publishes an {@link FsFragmentStore} as a {@code store.role=backend} {@link FragmentStore}.
+ *
+ * <p>Configuration {@value #PID} configures the default store; factory configurations of the same
+ * PID (for example {@code etc/net.tesseras.storage.fs-volume2.cfg}) add more stores, each with its
+ * own name and root. Any change re-creates the store, so consumers rebind to the new one.
+ */
+@Component(configurationPid = FsFragmentStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        service = FragmentStore.class,
+        property = {FragmentStore.ROLE + "=" + FragmentStore.ROLE_BACKEND, FragmentStore.NAME + "=fs",
+                "service.description=Tesseras fs fragment store"})
+@Designate(ocd = FsFragmentStoreComponent.Config.class, factory = false)
+public final class FsFragmentStoreComponent implements FragmentStore {
+
+    public static final String PID = "net.tesseras.storage.fs";
+
+    @ObjectClassDefinition(name = "Tesseras fs fragment store",
+            description = "Fragments as files under a directory, indexed in the node's database.")
+    public @interface Config {
+        @AttributeDefinition(name = "Store name", description = "Unique name of this store on the node (store.name).")
+        String store_name() default "fs";
+
+        @AttributeDefinition(name = "Root directory",
+                description = "Where fragment files live; a relative path is resolved against the node's data directory.")
+        String root() default "fragments";
+
+        @AttributeDefinition(name = "Free space reserve (MiB)", min = "0",
+                description = "Space always left free on the volume; stores that would use it are refused.")
+        long free_space_reserve_mb() default 64;
+    }
+
+    private final FsFragmentStore store;
+
+    @Activate
+    public FsFragmentStoreComponent(BundleContext context, Config config, @Reference Database database) {
+        long reserve = Math.max(0, config.free_space_reserve_mb()) * 1024 * 1024;
+        this.store = FsFragmentStore.open(config.store_name(), DataDirectory.resolve(context, config.root()),
+                database, reserve);
+    }
+
+    /** The store behind this component, for status reports. */
+    public FsFragmentStore store() {
+        return store;
+    }
+
+    @Override
+    public FragmentInfo store(FragmentId id, ByteBuffer data) {
+        return store.store(id, data);
+    }
+
+    @Override
+    public FragmentInfo store(FragmentId id, ReadableByteChannel source, long size) {
+        return store.store(id, source, size);
+    }
+
+    @Override
+    public Optional<ByteBuffer> read(ContentHash tessera, int index) {
+        return store.read(tessera, index);
+    }
+
+    @Override
+    public boolean delete(ContentHash tessera, int index) {
+        return store.delete(tessera, index);
+    }
+
+    @Override
+    public List<FragmentInfo> fragments(ContentHash tessera) {
+        return store.fragments(tessera);
+    }
+
+    @Override
+    public List<ContentHash> tesseras() {
+        return store.tesseras();
+    }
+
+    @Override
+    public List<VerifyResult> verify(ContentHash tessera) {
+        return store.verify(tessera);
+    }
+
+    @Override
+    public StoreStats stats() {
+        return store.stats();
+    }
+
+    @Override
+    public String toString() {
+        return store.toString();
+    }
+}
