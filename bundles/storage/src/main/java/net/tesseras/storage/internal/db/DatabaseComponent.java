@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 import net.tesseras.database.Database;
 import net.tesseras.database.Synchronous;
-import net.tesseras.storage.internal.DataDirectory;
+import net.tesseras.common.internal.DataDirectory;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;

@@ -28,7 +28,7 @@ import net.tesseras.storage.FragmentStoreException;
 import net.tesseras.storage.InsufficientStorageException;
 import net.tesseras.storage.StoreStats;
 import net.tesseras.storage.VerifyResult;
-import net.tesseras.storage.internal.Blake3Hashing;
+import net.tesseras.common.internal.Blake3Hashing;
 import org.apache.commons.codec.digest.Blake3;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -11,7 +11,7 @@ import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.StoreStats;
 import net.tesseras.storage.VerifyResult;
-import net.tesseras.storage.internal.DataDirectory;
+import net.tesseras.common.internal.DataDirectory;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;

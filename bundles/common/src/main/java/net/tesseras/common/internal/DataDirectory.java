@@ -1,4 +1,4 @@
-package net.tesseras.storage.internal;
+package net.tesseras.common.internal;
 
 import java.nio.file.Path;
 import org.osgi.framework.BundleContext;
