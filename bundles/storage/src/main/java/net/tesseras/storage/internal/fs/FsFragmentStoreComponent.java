@@ -28,7 +28,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * PID (for example {@code etc/net.tesseras.storage.fs-volume2.cfg}) add more stores, each with its
  * own name and root. Any change re-creates the store, so consumers rebind to the new one.
  */
-@Component(configurationPid = FsFragmentStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(configurationPid = FsFragmentStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         service = FragmentStore.class,
         property = {FragmentStore.ROLE + "=" + FragmentStore.ROLE_BACKEND, FragmentStore.NAME + "=fs",
                 "service.description=Tesseras fs fragment store"})

@@ -1,0 +1,215 @@
+package net.tesseras.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.framework.wiring.BundleRevision;
+
+/**
+ * Boots Felix with the bundles of the configured features, reports how long it took, and stops the
+ * framework cleanly on SIGTERM or Ctrl-C.
+ *
+ * <p>The framework cache is rebuilt at every start from {@code system/} (the shipped bundles) and
+ * {@code deploy/} (hot-deployed ones, by FileInstall); configuration lives in {@code etc/}. So a
+ * node's state is only what {@code data/} holds, and upgrading the runtime means replacing the
+ * installation directory.
+ */
+final class NodeLauncher {
+
+    /** Framework property listing the features to start, by file name in system/features/. */
+    static final String FEATURES_PROPERTY = "tesseras.features";
+
+    private static final int STARTUP_TIMEOUT_SECONDS = 120;
+
+    /** Start level the node runs at: above every shipped bundle and deploy/ (80, see etc/). */
+    static final int RUNNING_LEVEL = 100;
+
+    private final Path home;
+    private final Path data;
+    private final boolean console;
+    private final PrintStream out = System.out;
+
+    NodeLauncher(Path home, Path data, boolean console) {
+        this.home = home;
+        this.data = data;
+        this.console = console;
+    }
+
+    int run() throws Exception {
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        for (String dir : List.of("", "log", "run", "tmp")) {
+            Files.createDirectories(data.resolve(dir));
+        }
+        try (FileChannel lockFile = FileChannel.open(data.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = lockFile.tryLock()) {
+            if (lock == null) {
+                System.err.println("another Tesseras node is already using the data directory " + data
+                        + "; stop it first (bin/tesseras stop) or point TESSERAS_DATA elsewhere");
+                return 1;
+            }
+            return boot(jvmStart);
+        }
+    }
+
+    private int boot(long jvmStart) throws Exception {
+        Map<String, String> properties = frameworkProperties();
+        // The SQLite driver unpacks its native library here; java.io.tmpdir may be noexec.
+        System.setProperty("org.sqlite.tmpdir", data.resolve("tmp").toString());
+        // Gogo reads etc/gosh_profile and etc/motd under gosh.home.
+        System.setProperty("gosh.home", home.toString());
+        Framework framework = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(properties);
+        framework.init();
+        Path stateFile = data.resolve("run/node.state");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(framework, stateFile), "tesseras-shutdown"));
+        try {
+            install(framework.getBundleContext(), properties.get(FEATURES_PROPERTY));
+        } catch (IOException | BundleException e) {
+            System.err.println("cannot start the node: " + e.getMessage());
+            framework.stop();
+            return 1;
+        }
+        framework.start();
+        CountDownLatch levelReached = new CountDownLatch(1);
+        framework.adapt(FrameworkStartLevel.class).setStartLevel(RUNNING_LEVEL, event -> levelReached.countDown());
+        if (!levelReached.await(STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            System.err.println("bundles did not finish starting within " + STARTUP_TIMEOUT_SECONDS + " s");
+        }
+        List<String> notActive = notActive(framework.getBundleContext());
+        long elapsed = System.currentTimeMillis() - jvmStart;
+        int bundles = framework.getBundleContext().getBundles().length - 1;
+        if (notActive.isEmpty()) {
+            out.printf("Tesseras node running: %d bundles active %d ms after JVM start (data: %s)%n", bundles, elapsed, data);
+        } else {
+            out.printf("Tesseras node running with problems after %d ms: not active: %s%n", elapsed, String.join(", ", notActive));
+        }
+        Files.writeString(stateFile, "running pid=" + ProcessHandle.current().pid() + " startup_ms=" + elapsed
+                + " bundles=" + bundles + " not_active=" + notActive.size() + "\n", StandardCharsets.UTF_8);
+        out.flush();
+        FrameworkEvent stopped = framework.waitForStop(0);
+        Files.deleteIfExists(stateFile);
+        return stopped.getType() == FrameworkEvent.ERROR ? 1 : 0;
+    }
+
+    private Map<String, String> frameworkProperties() throws IOException {
+        Properties file = new Properties();
+        Path config = home.resolve("etc/framework.properties");
+        try (Reader reader = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+            file.load(reader);
+        }
+        Map<String, String> properties = new HashMap<>();
+        for (String key : file.stringPropertyNames()) {
+            properties.put(key, file.getProperty(key)
+                    .replace("${tesseras.home}", home.toString())
+                    .replace("${tesseras.data}", data.toString()));
+        }
+        properties.put("tesseras.home", home.toString());
+        properties.put("tesseras.data", data.toString());
+        properties.putIfAbsent(Constants.FRAMEWORK_STORAGE, data.resolve("cache").toString());
+        properties.putIfAbsent(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        properties.putIfAbsent(FEATURES_PROPERTY, "runtime,storage,shell");
+        // The Gogo console reads the terminal only in the foreground.
+        properties.put("gosh.args", console ? "" : "--nointeractive");
+        return properties;
+    }
+
+    /** Installs every bundle of the features, each at its feature's start order. */
+    private void install(BundleContext context, String featureList) throws IOException, BundleException {
+        Set<String> installed = new LinkedHashSet<>();
+        List<Bundle> toStart = new ArrayList<>();
+        for (String name : featureList.split(",")) {
+            name = name.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            Path file = home.resolve("system/features").resolve(name + ".json");
+            Feature feature;
+            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                feature = Feature.read(reader, file.toString());
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new IOException("feature '" + name + "' is listed in " + FEATURES_PROPERTY + " but " + file + " does not exist");
+            }
+            for (Feature.Bundle b : feature.bundles()) {
+                Path jar = home.resolve("system").resolve(b.repositoryPath());
+                if (!installed.add(jar.toString())) {
+                    continue;
+                }
+                if (!Files.isRegularFile(jar)) {
+                    throw new IOException("feature " + feature.id() + " needs " + b.coordinates() + " but " + jar + " is missing");
+                }
+                // reference: keeps the jar where it is instead of copying it into the cache.
+                Bundle bundle = context.installBundle("reference:" + jar.toUri());
+                bundle.adapt(BundleStartLevel.class).setStartLevel(b.startOrder());
+                toStart.add(bundle);
+            }
+        }
+        for (Bundle bundle : toStart) {
+            if (!isFragment(bundle)) {
+                bundle.start();
+            }
+        }
+    }
+
+    private static List<String> notActive(BundleContext context) {
+        List<String> result = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            boolean ok = isFragment(b) ? b.getState() == Bundle.RESOLVED : b.getState() == Bundle.ACTIVE;
+            if (!ok && b.getBundleId() != 0) {
+                result.add(b.getSymbolicName() + " (" + stateName(b.getState()) + ")");
+            }
+        }
+        return result;
+    }
+
+    private static boolean isFragment(Bundle bundle) {
+        BundleRevision revision = bundle.adapt(BundleRevision.class);
+        return revision != null && (revision.getTypes() & BundleRevision.TYPE_FRAGMENT) != 0;
+    }
+
+    private static String stateName(int state) {
+        return switch (state) {
+            case Bundle.INSTALLED -> "installed: unresolved dependencies";
+            case Bundle.RESOLVED -> "resolved";
+            case Bundle.STARTING -> "starting";
+            case Bundle.STOPPING -> "stopping";
+            default -> "state " + state;
+        };
+    }
+
+    private static void shutdown(Framework framework, Path stateFile) {
+        try {
+            if ((framework.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                framework.stop();
+                framework.waitForStop(60_000);
+            }
+            Files.deleteIfExists(stateFile);
+        } catch (Exception e) {
+            System.err.println("error while stopping the node: " + e);
+        }
+    }
+}
