@@ -1,0 +1,240 @@
+package net.tesseras.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Starts the built distribution as a separate process and drives it like an operator. */
+class DistributionIT {
+
+    private static final Pattern TESSERA = Pattern.compile("tessera\\s+([0-9a-f]{64})");
+
+    @TempDir
+    Path tmp;
+
+    private Path home;
+
+    @BeforeEach
+    void copyDistribution() throws Exception {
+        home = Node.copyDistribution(tmp.resolve("tesseras"));
+    }
+
+    @Test
+    void startsWithEveryBundleActiveServesCommandsAndStops() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            Node.Result started = node.bin("start").assertOk();
+            assertTrue(started.out().contains("not_active=0"), started.out());
+            assertEquals(0, node.bin("status").exit());
+
+            List<String> bundles = node.shell("lb").assertOk().out().lines().filter(l -> l.matches("\\s*\\d+\\|.*")).toList();
+            assertTrue(bundles.size() >= 19, "bundles listed:\n" + bundles);
+            for (String bundle : bundles) {
+                assertTrue(bundle.contains("|Active"), "not active: " + bundle);
+            }
+
+            byte[] content = new byte[70_000];
+            new Random(1).nextBytes(content);
+            Path file = Files.write(tmp.resolve("photo.jpg"), content);
+            String tessera = tesseraOf(node.shell("tesseras:put " + file).assertOk().out());
+            assertTrue(node.shell("tesseras:fragments").assertOk().out().contains(tessera));
+            assertTrue(node.shell("tesseras:fragments " + tessera).assertOk().out().contains("data"));
+            Path copy = tmp.resolve("copy.jpg");
+            node.shell("tesseras:get " + tessera + " 0 " + copy).assertOk();
+            assertArrayEquals(content, Files.readAllBytes(copy));
+            assertTrue(node.shell("tesseras:verify").assertOk().out().contains("1 ok, 0 corrupt, 0 missing"));
+
+            String status = node.shell("tesseras:status").assertOk().out();
+            assertTrue(status.contains("journal mode     wal"), status);
+            assertTrue(status.contains("fragments        1"), status);
+
+            try (Connection c = new org.sqlite.JDBC().connect("jdbc:sqlite:" + tmp.resolve("data/db/tesseras.db"), new java.util.Properties());
+                    Statement s = c.createStatement()) {
+                assertEquals("wal", single(s, "PRAGMA journal_mode"));
+                assertEquals("ok", single(s, "PRAGMA integrity_check"));
+            }
+
+            node.bin("stop").assertOk();
+            assertEquals(3, node.bin("status").exit());
+            assertTrue(Files.notExists(tmp.resolve("data/run/shell.sock")), "the socket is removed on stop");
+        }
+    }
+
+    @Test
+    void badInputGetsAClearErrorAndTheNodeKeepsServing() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            node.bin("start").assertOk();
+            Node.Result badHash = node.shell("tesseras:get nothex 0 " + tmp.resolve("x"));
+            assertEquals(1, badHash.exit());
+            assertTrue(badHash.err().contains("not a content hash"), badHash.err());
+            assertTrue(!badHash.err().contains("\tat "), "no stack trace: " + badHash.err());
+
+            Node.Result missingFile = node.shell("tesseras:put " + tmp.resolve("does-not-exist"));
+            assertEquals(1, missingFile.exit());
+            assertTrue(missingFile.err().contains("not a readable regular file"), missingFile.err());
+
+            Node.Result unknown = node.shell("tesseras:frobnicate");
+            assertEquals(1, unknown.exit());
+            assertTrue(unknown.err().contains("frobnicate"), unknown.err());
+
+            node.shell("tesseras:status").assertOk();
+            node.bin("stop").assertOk();
+        }
+    }
+
+    @Test
+    void storageSettingsChangeLiveFromEtc() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            node.bin("start").assertOk();
+            assertTrue(node.shell("tesseras:status").assertOk().out().contains("synchronous      NORMAL"));
+            Path cfg = home.resolve("etc/net.tesseras.storage.cfg");
+            Files.writeString(cfg, Files.readString(cfg)
+                    .replace("synchronous = NORMAL", "synchronous = FULL")
+                    .replace("busy.timeout.ms = 5000", "busy.timeout.ms = 7000"));
+            String status = "";
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                status = node.shell("tesseras:status").assertOk().out();
+                if (status.contains("synchronous      FULL")) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            assertTrue(status.contains("synchronous      FULL"), status);
+            assertTrue(status.contains("busy timeout     7000 ms"), status);
+            String pidBefore = Files.readString(tmp.resolve("data/run/tesseras.pid"));
+            assertEquals(pidBefore, Files.readString(tmp.resolve("data/run/tesseras.pid")), "no restart");
+
+            // A bad value is refused with a clear log line; the database keeps its current settings.
+            Files.writeString(cfg, Files.readString(cfg).replace("synchronous = FULL", "synchronous = SOMETIMES"));
+            Thread.sleep(3000);
+            assertTrue(node.shell("tesseras:status").assertOk().out().contains("synchronous      FULL"));
+            assertTrue(node.log().contains("invalid value 'SOMETIMES' for 'synchronous'"), node.log());
+            node.bin("stop").assertOk();
+        }
+    }
+
+    @Test
+    void killDashNineDuringPutsLosesNoAcknowledgedFragment() throws Exception {
+        Path data = tmp.resolve("data");
+        List<String> acknowledged = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
+        try (Node node = new Node(home, data)) {
+            node.bin("start").assertOk();
+            Random random = new Random(7);
+            Thread killer = null;
+            for (int i = 0; i < 400; i++) {
+                byte[] content = new byte[64 * 1024];
+                random.nextBytes(content);
+                Path file = Files.write(tmp.resolve("memory-" + i + ".bin"), content);
+                Node.Result put = node.shell("tesseras:put " + file);
+                if (put.exit() != 0) {
+                    break; // the node died under this put: it was never acknowledged
+                }
+                acknowledged.add(tesseraOf(put.out()));
+                contents.add(content);
+                if (acknowledged.size() == 40) {
+                    // Kill while puts keep arriving, not between two of them.
+                    killer = new Thread(() -> {
+                        try {
+                            Thread.sleep(150);
+                            node.killDashNine();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    killer.start();
+                }
+            }
+            assertTrue(killer != null, "the node must have acknowledged 40 puts");
+            killer.join();
+            assertTrue(acknowledged.size() >= 40 && acknowledged.size() < 400, "puts acknowledged: " + acknowledged.size());
+
+            Node.Result restarted = node.bin("start");
+            restarted.assertOk();
+            for (int i = 0; i < acknowledged.size(); i++) {
+                Path copy = tmp.resolve("back-" + i + ".bin");
+                node.shell("tesseras:get " + acknowledged.get(i) + " 0 " + copy).assertOk();
+                assertArrayEquals(contents.get(i), Files.readAllBytes(copy), "fragment " + acknowledged.get(i));
+            }
+            Node.Result verify = node.shell("tesseras:verify").assertOk();
+            assertTrue(verify.out().contains(" 0 corrupt, 0 missing"), verify.out());
+
+            // Every shard file in the store is indexed, and no temporary file is left.
+            Set<String> indexed = new HashSet<>();
+            try (Connection c = new org.sqlite.JDBC().connect("jdbc:sqlite:" + data.resolve("db/tesseras.db"), new java.util.Properties());
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT path FROM fs_fragments")) {
+                while (rs.next()) {
+                    indexed.add(rs.getString(1));
+                }
+            }
+            Path fragments = data.resolve("fragments");
+            try (Stream<Path> files = Files.walk(fragments)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    String relative = fragments.relativize(f).toString();
+                    if (relative.startsWith("lost+found/")) {
+                        continue; // never acknowledged: a crash between rename and index commit
+                    }
+                    assertTrue(indexed.contains(relative), "orphan file " + relative);
+                }
+            }
+            assertNotEquals(0, indexed.size());
+            node.bin("stop").assertOk();
+        }
+    }
+
+    @Test
+    void twoNodesRunSideBySideButNeverOnTheSameData() throws Exception {
+        Path otherHome = Node.copyDistribution(tmp.resolve("other"));
+        Files.writeString(otherHome.resolve("etc/net.tesseras.shell.cfg"), "socket.path = run/shell.sock\n");
+        try (Node a = new Node(home, tmp.resolve("a")); Node b = new Node(home, tmp.resolve("b"));
+                Node sameAsA = new Node(otherHome, tmp.resolve("a"))) {
+            a.bin("start").assertOk();
+            b.bin("start").assertOk();
+            Path file = Files.write(tmp.resolve("only-in-a"), new byte[] {1, 2, 3});
+            a.shell("tesseras:put " + file).assertOk();
+            assertTrue(a.shell("tesseras:status").assertOk().out().contains("fragments        1"));
+            assertTrue(b.shell("tesseras:status").assertOk().out().contains("fragments        0"));
+
+            // bin/tesseras start sees the running node; the launcher itself refuses a second one on the same data.
+            assertTrue(sameAsA.bin("start").assertOk().out().contains("already running"));
+            Node.Result refused = sameAsA.bin("run");
+            assertEquals(1, refused.exit());
+            assertTrue(refused.err().contains("already using the data directory"), refused.err());
+            a.shell("tesseras:status").assertOk();
+            a.bin("stop").assertOk();
+            b.bin("stop").assertOk();
+        }
+    }
+
+    private static String tesseraOf(String putOutput) {
+        Matcher m = TESSERA.matcher(putOutput);
+        assertTrue(m.find(), putOutput);
+        return m.group(1);
+    }
+
+    private static String single(Statement s, String sql) throws Exception {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

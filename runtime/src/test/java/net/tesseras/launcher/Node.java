@@ -1,0 +1,112 @@
+package net.tesseras.launcher;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** A node of the built distribution, driven the way an operator drives it: bin/tesseras and the shell socket. */
+final class Node implements AutoCloseable {
+
+    /** What a command printed and how it exited. */
+    record Result(int exit, String out, String err) {
+        Result assertOk() {
+            if (exit != 0) {
+                throw new AssertionError("exit " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err);
+            }
+            return this;
+        }
+    }
+
+    final Path home;
+    final Path data;
+
+    Node(Path home, Path data) {
+        this.home = home;
+        this.data = data;
+    }
+
+    /** A private copy of the built distribution, so tests can edit etc/ freely. */
+    static Path copyDistribution(Path into) throws IOException {
+        Path dist = Path.of(System.getProperty("tesseras.dist", "target/tesseras"));
+        if (!Files.isExecutable(dist.resolve("bin/tesseras"))) {
+            throw new IllegalStateException("no built distribution at " + dist.toAbsolutePath() + " (run mvn package)");
+        }
+        try (Stream<Path> files = Files.walk(dist)) {
+            for (Path source : files.toList()) {
+                Path target = into.resolve(dist.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return into;
+    }
+
+    Result bin(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(home.resolve("bin/tesseras").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("TESSERAS_DATA", data.toString());
+        builder.environment().put("JAVA", ProcessHandle.current().info().command().orElse("java"));
+        Path out = Files.createTempFile("tesseras-out", ".txt");
+        Path err = Files.createTempFile("tesseras-err", ".txt");
+        try {
+            Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(180, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("bin/tesseras " + String.join(" ", args) + " did not finish in 180 s");
+            }
+            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Runs a Gogo command through the node's socket, in this JVM (as bin/tesseras shell does). */
+    Result shell(String command) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = ShellClient.run(data.resolve("run/shell.sock"), command,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    long pid() throws IOException {
+        return Long.parseLong(Files.readString(data.resolve("run/tesseras.pid")).trim());
+    }
+
+    /** SIGKILL: the process gets no chance to clean up. */
+    void killDashNine() throws Exception {
+        ProcessHandle process = ProcessHandle.of(pid()).orElseThrow();
+        process.destroyForcibly();
+        process.onExit().get(30, TimeUnit.SECONDS);
+    }
+
+    String log() throws IOException {
+        Path console = data.resolve("log/console.log");
+        Path log = data.resolve("log/tesseras.log");
+        return (Files.exists(console) ? Files.readString(console) : "") + (Files.exists(log) ? Files.readString(log) : "");
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (Files.exists(data.resolve("run/tesseras.pid"))) {
+            try {
+                ProcessHandle.of(pid()).ifPresent(ProcessHandle::destroyForcibly);
+            } catch (NumberFormatException ignored) {
+                // a pid file being written; nothing to stop
+            }
+        }
+    }
+}
