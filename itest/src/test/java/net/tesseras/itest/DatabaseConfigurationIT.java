@@ -1,0 +1,65 @@
+package net.tesseras.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertSame;
+
+import java.util.Dictionary;
+import java.util.Hashtable;
+import javax.inject.Inject;
+import net.tesseras.database.Database;
+import net.tesseras.database.Synchronous;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class DatabaseConfigurationIT {
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ConfigurationAdmin configurationAdmin;
+
+    @Inject
+    private Database database;
+
+    @Configuration
+    public Option[] config() {
+        return TesserasOptions.node("database");
+    }
+
+    @Test
+    public void aConfigurationChangeReachesTheDatabaseWithoutRestartingIt() throws Exception {
+        ServiceReference<Database> before = context.getServiceReference(Database.class);
+        assertNotNull(before);
+        assertEquals(Synchronous.NORMAL, database.settings().synchronous());
+
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put("synchronous", "FULL");
+        properties.put("busy.timeout.ms", 4321);
+        properties.put("cache.size.kib", 32000L);
+        configurationAdmin.getConfiguration("net.tesseras.storage", "?").update(properties);
+
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (database.settings().synchronous() != Synchronous.FULL && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(Synchronous.FULL, database.settings().synchronous());
+        assertEquals(4321, database.settings().busyTimeoutMillis());
+        assertEquals(32000, database.settings().cacheSizeKiB());
+        ServiceReference<Database> after = context.getServiceReference(Database.class);
+        assertEquals("the same service, not a restarted one", before.getProperty("service.id"), after.getProperty("service.id"));
+        assertSame(database, context.getService(after));
+        context.ungetService(after);
+    }
+}
