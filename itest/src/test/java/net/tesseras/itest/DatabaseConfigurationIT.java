@@ -3,12 +3,14 @@ package net.tesseras.itest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
 
 import java.util.Dictionary;
 import java.util.Hashtable;
 import javax.inject.Inject;
 import net.tesseras.database.Database;
 import net.tesseras.database.Synchronous;
+import net.tesseras.storage.FragmentStore;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -61,5 +63,14 @@ public class DatabaseConfigurationIT {
         assertEquals("the same service, not a restarted one", before.getProperty("service.id"), after.getProperty("service.id"));
         assertSame(database, context.getService(after));
         context.ungetService(after);
+
+        // The fs store follows the database's durability: with FULL it also fsyncs directories.
+        FragmentStore fs = context.getService(context.getServiceReferences(FragmentStore.class, "(store.name=fs)")
+                .iterator().next());
+        deadline = System.currentTimeMillis() + 20_000;
+        while (!fs.toString().contains("directories") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(fs.toString(), fs.toString().contains("fsync: files and directories"));
     }
 }

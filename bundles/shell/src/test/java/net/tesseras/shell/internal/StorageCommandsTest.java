@@ -36,7 +36,7 @@ class StorageCommandsTest {
     @BeforeEach
     void setUp() {
         db = SqliteDatabase.open(DatabaseConfig.file(dir.resolve("data/db/tesseras.db")));
-        store = FsFragmentStore.open("fs", dir.resolve("data/fragments"), db, 0);
+        store = FsFragmentStore.open("fs", dir.resolve("data/fragments"), db, 0, true);
         commands = new StorageCommands(dir.resolve("data"));
         commands.bindDatabase(db);
         commands.bindStore(store, Map.of(FragmentStore.NAME, "fs", FragmentStore.ROLE, "backend"));

@@ -39,6 +39,12 @@ public final class DatabaseComponent {
     /** Service property: where the database lives. */
     public static final String LOCATION_PROPERTY = "database.location";
 
+    /**
+     * Service property: the synchronous mode in force. Stores follow it so that one setting states
+     * the node's durability promise (FULL: acknowledged data survives power loss).
+     */
+    public static final String SYNCHRONOUS_PROPERTY = "database.synchronous";
+
     @ObjectClassDefinition(name = "Tesseras database",
             description = "The node's SQLite database: file location and the pragmas applied to every connection.")
     public @interface Config {
@@ -158,6 +164,7 @@ public final class DatabaseComponent {
     private static Dictionary<String, Object> properties(SqliteDatabase db) {
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(LOCATION_PROPERTY, db.location());
+        props.put(SYNCHRONOUS_PROPERTY, db.config().synchronous().name());
         props.put(Constants.SERVICE_DESCRIPTION, "Tesseras SQLite database");
         props.put(Constants.SERVICE_PID, PID);
         return props;

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,7 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
@@ -53,12 +61,20 @@ public final class FsFragmentStore implements FragmentStore {
     private final long reserveBytes;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final ReconcileReport reconcileReport;
+    // fsync blocks on the device while the caller's thread hashes the same bytes (see persist).
+    private final ExecutorService syncer = Executors.newCachedThreadPool(daemonThreads("tesseras-fs-sync"));
+    private volatile boolean syncDirectories;
+    // Looked up once: finding a path's file store parses the mount table.
+    private final FileStore volume;
 
-    private FsFragmentStore(String name, FragmentPaths paths, FsIndex index, long reserveBytes) {
+    private FsFragmentStore(String name, FragmentPaths paths, FsIndex index, long reserveBytes, boolean syncDirectories)
+            throws IOException {
         this.name = name;
         this.paths = paths;
+        this.volume = Files.getFileStore(paths.root());
         this.index = index;
         this.reserveBytes = reserveBytes;
+        this.syncDirectories = syncDirectories;
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -70,8 +86,12 @@ public final class FsFragmentStore implements FragmentStore {
      * migrates the index schema and reconciles files with the index.
      *
      * @param reserveBytes free space always left on the volume; stores that would eat into it are refused
+     * @param syncDirectories whether each rename is made durable with a directory fsync: true when the
+     *     database runs with {@code synchronous=FULL} (acknowledged fragments survive power loss), false
+     *     with {@code NORMAL} (they survive process crashes; SQLite makes the same promise for the index)
      */
-    public static FsFragmentStore open(String name, Path root, Database database, long reserveBytes) {
+    public static FsFragmentStore open(String name, Path root, Database database, long reserveBytes,
+            boolean syncDirectories) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("an fs store needs a name");
         }
@@ -82,7 +102,11 @@ public final class FsFragmentStore implements FragmentStore {
         }
         FsIndex index = new FsIndex(database, name);
         index.migrate();
-        return new FsFragmentStore(name, new FragmentPaths(root), index, reserveBytes);
+        try {
+            return new FsFragmentStore(name, new FragmentPaths(root), index, reserveBytes, syncDirectories);
+        } catch (IOException e) {
+            throw new FragmentStoreException("cannot open fs store '" + name + "' at " + root + ": " + e, e);
+        }
     }
 
     public String name() {
@@ -93,6 +117,20 @@ public final class FsFragmentStore implements FragmentStore {
         return paths.root();
     }
 
+    /** Follows the database's durability: directory fsyncs with {@code synchronous=FULL} only. */
+    public void syncDirectories(boolean enabled) {
+        syncDirectories = enabled;
+    }
+
+    public boolean syncDirectories() {
+        return syncDirectories;
+    }
+
+    /** Stops the helper threads; the store must not be used afterwards. */
+    public void close() {
+        syncer.shutdown();
+    }
+
     /** What reconciliation found when this store was opened. */
     public ReconcileReport reconcileReport() {
         return reconcileReport;
@@ -101,22 +139,20 @@ public final class FsFragmentStore implements FragmentStore {
     @Override
     public FragmentInfo store(FragmentId id, ByteBuffer data) {
         ByteBuffer bytes = data.duplicate();
-        // Verify at the door, before taking any lock or touching the disk.
-        ContentHash actual = Blake3Hashing.hash(bytes);
-        if (!actual.equals(id.checksum())) {
-            throw new ChecksumMismatchException(id, actual);
-        }
         return locked(id, () -> {
             Optional<FragmentInfo> held = alreadyHeld(id);
             if (held.isPresent()) {
+                // Still verify what was offered, so a caller with bad bytes always hears of it.
+                requireChecksum(id, Blake3Hashing.hash(bytes));
                 return held.get();
             }
+            ByteBuffer toHash = bytes.duplicate();
             return persist(id, bytes.remaining(), out -> {
                 while (bytes.hasRemaining()) {
                     out.write(bytes);
                 }
-                return actual;
-            });
+                return null;
+            }, () -> Blake3Hashing.hash(toHash));
         });
     }
 
@@ -135,12 +171,10 @@ public final class FsFragmentStore implements FragmentStore {
                 } catch (IOException e) {
                     throw new FragmentStoreException("cannot read fragment " + id + ": " + e, e);
                 }
-                if (!actual.equals(id.checksum())) {
-                    throw new ChecksumMismatchException(id, actual);
-                }
+                requireChecksum(id, actual);
                 return held.get();
             }
-            return persist(id, size, out -> copy(id, source, size, out));
+            return persist(id, size, out -> copy(id, source, size, out), null);
         });
     }
 
@@ -167,7 +201,7 @@ public final class FsFragmentStore implements FragmentStore {
             Path file = paths.file(tessera, index);
             try {
                 boolean existed = Files.deleteIfExists(file);
-                if (existed) {
+                if (existed && syncDirectories) {
                     fsyncDirectory(file.getParent());
                 }
                 return indexed || existed;
@@ -221,7 +255,9 @@ public final class FsFragmentStore implements FragmentStore {
 
     @Override
     public String toString() {
-        return "fs store '" + name + "' at " + paths.root();
+        return "fs store '" + name + "' at " + paths.root() + (syncDirectories
+                ? " (fsync: files and directories; survives power loss)"
+                : " (fsync: files; survives process crashes)");
     }
 
     private Optional<FragmentInfo> alreadyHeld(FragmentId id) {
@@ -236,8 +272,15 @@ public final class FsFragmentStore implements FragmentStore {
         return Files.exists(paths.file(id.tessera(), id.index())) ? held : Optional.empty();
     }
 
-    /** Writes a fragment durably and indexes it. Called with the fragment's stripe lock held. */
-    private FragmentInfo persist(FragmentId id, long size, Body body) {
+    /**
+     * Writes a fragment durably and indexes it. Called with the fragment's stripe lock held.
+     *
+     * @param body writes the bytes; returns their hash if it computed it while streaming, else null
+     * @param hash computes the hash when {@code body} did not; it runs while the file is being
+     *     fsynced, since the two together cost little more than the fsync alone, and nothing becomes
+     *     visible before the hash is checked
+     */
+    private FragmentInfo persist(FragmentId id, long size, Body body, Supplier<ContentHash> hash) {
         Path directory = paths.directory(id.tessera());
         Path target = paths.file(id.tessera(), id.index());
         Path temp = paths.temporary(id.tessera(), id.index(), ThreadLocalRandom.current().nextLong());
@@ -249,16 +292,26 @@ public final class FsFragmentStore implements FragmentStore {
             }
             ContentHash actual;
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                actual = body.writeTo(out);
-                out.force(true);
+                ContentHash streamed = body.writeTo(out);
+                if (streamed != null) {
+                    out.force(true);
+                    actual = streamed;
+                } else {
+                    Future<?> synced = syncer.submit(() -> {
+                        out.force(true);
+                        return null;
+                    });
+                    actual = hash.get();
+                    awaitSync(synced);
+                }
             }
-            if (!actual.equals(id.checksum())) {
-                throw new ChecksumMismatchException(id, actual);
-            }
+            requireChecksum(id, actual);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory(directory);
-            if (created) {
-                fsyncDirectory(paths.root());
+            if (syncDirectories) {
+                fsyncDirectory(directory);
+                if (created) {
+                    fsyncDirectory(paths.root());
+                }
             }
         } catch (IOException e) {
             deleteQuietly(temp);
@@ -276,6 +329,35 @@ public final class FsFragmentStore implements FragmentStore {
         FragmentInfo info = new FragmentInfo(id, size, Instant.ofEpochMilli(System.currentTimeMillis()), Optional.empty());
         index.put(info, paths.relative(id.tessera(), id.index()));
         return info;
+    }
+
+    private static void requireChecksum(FragmentId id, ContentHash actual) {
+        if (!actual.equals(id.checksum())) {
+            throw new ChecksumMismatchException(id, actual);
+        }
+    }
+
+    private static void awaitSync(Future<?> synced) throws IOException {
+        try {
+            synced.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("fsync failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for fsync", e);
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Streams {@code size} bytes from {@code source}, hashing them, into {@code out} if not null. */
@@ -306,7 +388,7 @@ public final class FsFragmentStore implements FragmentStore {
     }
 
     private void ensureSpace(FragmentId id, long size) throws IOException {
-        long usable = Files.getFileStore(paths.root()).getUsableSpace();
+        long usable = volume.getUsableSpace();
         if (usable - size < reserveBytes) {
             throw new InsufficientStorageException("refusing fragment " + id.index() + " of tessera " + id.tessera()
                     + " (" + size + " bytes): " + usable + " bytes free under " + paths.root() + ", and "

@@ -3,6 +3,7 @@ package net.tesseras.storage.internal.fs;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
@@ -11,11 +12,13 @@ import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.StoreStats;
 import net.tesseras.storage.VerifyResult;
+import net.tesseras.storage.internal.db.DatabaseComponent;
 import net.tesseras.common.internal.DataDirectory;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -52,13 +55,39 @@ public final class FsFragmentStoreComponent implements FragmentStore {
         long free_space_reserve_mb() default 64;
     }
 
-    private final FsFragmentStore store;
+    private Database database;
+    private volatile boolean synchronousFull;
+    private volatile FsFragmentStore store;
+
+    @Reference(name = "database", updated = "updatedDatabase")
+    void bindDatabase(Database db, Map<String, Object> properties) {
+        this.database = db;
+        this.synchronousFull = isFull(properties);
+    }
+
+    /** The database's synchronous mode changed live: follow it. */
+    void updatedDatabase(Map<String, Object> properties) {
+        synchronousFull = isFull(properties);
+        FsFragmentStore current = store;
+        if (current != null) {
+            current.syncDirectories(synchronousFull);
+        }
+    }
 
     @Activate
-    public FsFragmentStoreComponent(BundleContext context, Config config, @Reference Database database) {
+    void activate(BundleContext context, Config config) {
         long reserve = Math.max(0, config.free_space_reserve_mb()) * 1024 * 1024;
-        this.store = FsFragmentStore.open(config.store_name(), DataDirectory.resolve(context, config.root()),
-                database, reserve);
+        store = FsFragmentStore.open(config.store_name(), DataDirectory.resolve(context, config.root()), database,
+                reserve, synchronousFull);
+    }
+
+    @Deactivate
+    void deactivate() {
+        store.close();
+    }
+
+    private static boolean isFull(Map<String, Object> databaseProperties) {
+        return "FULL".equals(databaseProperties.get(DatabaseComponent.SYNCHRONOUS_PROPERTY));
     }
 
     /** The store behind this component, for status reports. */

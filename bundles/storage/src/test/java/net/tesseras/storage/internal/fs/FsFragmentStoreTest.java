@@ -47,7 +47,7 @@ class FsFragmentStoreTest {
     @BeforeEach
     void open() {
         db = SqliteDatabase.open(DatabaseConfig.file(dir.resolve("db/tesseras.db")));
-        store = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0);
+        store = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true);
     }
 
     @AfterEach
@@ -181,7 +181,7 @@ class FsFragmentStoreTest {
 
     @Test
     void refusesStoresThatWouldEatIntoTheFreeSpaceReserve() {
-        FsFragmentStore tight = FsFragmentStore.open("tight", dir.resolve("tight"), db, Long.MAX_VALUE / 2);
+        FsFragmentStore tight = FsFragmentStore.open("tight", dir.resolve("tight"), db, Long.MAX_VALUE / 2, true);
         byte[] bytes = bytes(10);
         InsufficientStorageException e = assertThrows(InsufficientStorageException.class,
                 () -> tight.store(id(tessera(1), 0, false, bytes), ByteBuffer.wrap(bytes)));
@@ -191,7 +191,7 @@ class FsFragmentStoreTest {
 
     @Test
     void twoStoresShareTheDatabaseButNotTheirIndex() {
-        FsFragmentStore other = FsFragmentStore.open("other", dir.resolve("other"), db, 0);
+        FsFragmentStore other = FsFragmentStore.open("other", dir.resolve("other"), db, 0, true);
         byte[] bytes = bytes(10);
         store.store(id(tessera(1), 0, false, bytes), ByteBuffer.wrap(bytes));
         assertEquals(0, other.stats().fragments());
@@ -212,7 +212,7 @@ class FsFragmentStoreTest {
         Files.delete(tesseraDir.resolve("001.shard"));
         Files.write(tesseraDir.resolve("notes.txt"), bytes(3));
 
-        FsFragmentStore reopened = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0);
+        FsFragmentStore reopened = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true);
         assertEquals(new ReconcileReport(1, 1, 1, 1), reopened.reconcileReport());
         assertFalse(Files.exists(tesseraDir.resolve(".002.shard.1234.tmp")));
         assertFalse(Files.exists(tesseraDir.resolve("003.shard")));
@@ -220,7 +220,7 @@ class FsFragmentStoreTest {
         assertEquals(2, reopened.fragments(tessera).size(), "the row of the lost file is kept for verify to report");
         assertArrayEquals(kept, toArray(reopened.read(tessera, 0).orElseThrow()));
         assertEquals(new ReconcileReport(0, 0, 1, 1),
-                FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0).reconcileReport());
+                FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true).reconcileReport());
     }
 
     @Test
@@ -234,7 +234,7 @@ class FsFragmentStoreTest {
         }
         db.close();
         db = SqliteDatabase.open(DatabaseConfig.file(dir.resolve("db/tesseras.db")));
-        FsFragmentStore reopened = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0);
+        FsFragmentStore reopened = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true);
         assertTrue(reopened.reconcileReport().clean());
         for (FragmentId id : ids) {
             assertTrue(reopened.verify(id.tessera()).stream().allMatch(VerifyResult::ok));
