@@ -128,8 +128,8 @@ public class IngestBenchmark {
     private Path rawWrite(boolean syncDirectory) throws IOException {
         long n = counter.getAndIncrement();
         Path tesseraDir = dir.resolve("raw").resolve(Long.toString(n / FRAGMENTS_PER_TESSERA));
-        if (n % FRAGMENTS_PER_TESSERA == 0) {
-            Files.createDirectories(tesseraDir);
+        if (!Files.isDirectory(tesseraDir)) {
+            Files.createDirectories(tesseraDir); // as the store does; safe when threads race
         }
         Path target = tesseraDir.resolve(String.format("%03d.shard", n % FRAGMENTS_PER_TESSERA));
         Path temp = tesseraDir.resolve("." + target.getFileName() + ".tmp");
