@@ -6,9 +6,8 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import net.tesseras.core.ContentHash;
-import org.apache.commons.codec.digest.Blake3;
 
-/** BLAKE3 of buffers, files and channels, through commons-codec. */
+/** BLAKE3 of buffers, files and channels (see {@link Blake3}). */
 public final class Blake3Hashing {
 
     private static final int CHUNK = 64 * 1024;
@@ -17,9 +16,7 @@ public final class Blake3Hashing {
 
     /** Hashes the remaining bytes of {@code data} without moving its position. */
     public static ContentHash hash(ByteBuffer data) {
-        Blake3 hasher = Blake3.initHash();
-        update(hasher, data);
-        return finish(hasher);
+        return finish(new Blake3().update(data));
     }
 
     public static ContentHash hash(byte[] data) {
@@ -35,32 +32,17 @@ public final class Blake3Hashing {
 
     /** Hashes everything {@code channel} delivers until its end. */
     public static ContentHash hash(ReadableByteChannel channel) throws IOException {
-        Blake3 hasher = Blake3.initHash();
+        Blake3 hasher = new Blake3();
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
         while (channel.read(buffer) >= 0) {
             buffer.flip();
-            update(hasher, buffer);
+            hasher.update(buffer);
             buffer.clear();
         }
         return finish(hasher);
     }
 
-    /** Feeds the remaining bytes of {@code data} to {@code hasher} without moving its position. */
-    public static void update(Blake3 hasher, ByteBuffer data) {
-        if (data.hasArray()) {
-            hasher.update(data.array(), data.arrayOffset() + data.position(), data.remaining());
-            return;
-        }
-        ByteBuffer view = data.duplicate();
-        byte[] chunk = new byte[Math.min(CHUNK, view.remaining())];
-        while (view.hasRemaining()) {
-            int n = Math.min(chunk.length, view.remaining());
-            view.get(chunk, 0, n);
-            hasher.update(chunk, 0, n);
-        }
-    }
-
     public static ContentHash finish(Blake3 hasher) {
-        return ContentHash.of(hasher.doFinalize(ContentHash.LENGTH));
+        return ContentHash.of(hasher.digest());
     }
 }

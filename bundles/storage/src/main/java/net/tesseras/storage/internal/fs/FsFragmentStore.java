@@ -36,8 +36,8 @@ import net.tesseras.storage.FragmentStoreException;
 import net.tesseras.storage.InsufficientStorageException;
 import net.tesseras.storage.StoreStats;
 import net.tesseras.storage.VerifyResult;
+import net.tesseras.common.internal.Blake3;
 import net.tesseras.common.internal.Blake3Hashing;
-import org.apache.commons.codec.digest.Blake3;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -363,7 +363,7 @@ public final class FsFragmentStore implements FragmentStore {
     /** Streams {@code size} bytes from {@code source}, hashing them, into {@code out} if not null. */
     private static ContentHash copy(FragmentId id, ReadableByteChannel source, long size, FileChannel out)
             throws IOException {
-        Blake3 hasher = Blake3.initHash();
+        Blake3 hasher = new Blake3();
         ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(IO_CHUNK, Math.max(size, 1)));
         long copied = 0;
         while (copied < size) {
@@ -373,7 +373,7 @@ public final class FsFragmentStore implements FragmentStore {
                 throw new FragmentStoreException("fragment " + id + " ended after " + copied + " of " + size + " bytes");
             }
             buffer.flip();
-            Blake3Hashing.update(hasher, buffer);
+            hasher.update(buffer);
             if (out != null) {
                 while (buffer.hasRemaining()) {
                     out.write(buffer);
