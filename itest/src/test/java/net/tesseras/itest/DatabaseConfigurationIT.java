@@ -41,6 +41,56 @@ public class DatabaseConfigurationIT {
     }
 
     @Test
+    public void aNewDatabasePathSwitchesTheDatabaseAndTheStoresFollowIt() throws Exception {
+        FragmentStore before = fs();
+        byte[] bytes = StorageServiceIT.randomBytes(300, 11);
+        before.store(StorageServiceIT.id(bytes, 0), java.nio.ByteBuffer.wrap(bytes));
+        String oldLocation = (String) context.getServiceReference(Database.class).getProperty("database.location");
+
+        org.osgi.service.cm.Configuration configuration = configurationAdmin.getConfiguration("net.tesseras.storage", "?");
+        Dictionary<String, Object> properties = configuration.getProperties() == null ? new Hashtable<>()
+                : configuration.getProperties();
+        properties.put("path", "db/other.db");
+        configuration.update(properties);
+
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline && String.valueOf(context.getServiceReference(Database.class)
+                .getProperty("database.location")).equals(oldLocation)) {
+            Thread.sleep(50);
+        }
+        String newLocation = (String) context.getServiceReference(Database.class).getProperty("database.location");
+        assertTrue(newLocation, newLocation.endsWith("db/other.db"));
+        // That database never indexed the fs store's directory: the store refuses to open rather than
+        // treat every file as an orphan, and nothing on disk is touched.
+        deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline && fsReferences() > 0) {
+            Thread.sleep(50);
+        }
+        assertEquals(0, fsReferences());
+
+        // Back to the original database: the store returns with its fragment.
+        properties.put("path", "db/tesseras.db");
+        configuration.update(properties);
+        deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline && fsReferences() == 0) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, fs().stats().fragments());
+        assertTrue(fs().verify(StorageServiceIT.id(bytes, 0).tessera()).get(0).ok());
+    }
+
+    private int fsReferences() throws Exception {
+        var references = context.getServiceReferences(FragmentStore.class, "(store.name=fs)");
+        return references.size();
+    }
+
+    private FragmentStore fs() throws Exception {
+        ServiceReference<FragmentStore> reference =
+                context.getServiceReferences(FragmentStore.class, "(store.name=fs)").iterator().next();
+        return context.getService(reference);
+    }
+
+    @Test
     public void aConfigurationChangeReachesTheDatabaseWithoutRestartingIt() throws Exception {
         ServiceReference<Database> before = context.getServiceReference(Database.class);
         assertNotNull(before);

@@ -126,7 +126,7 @@ class StorageCommandsTest {
         commands.init(out);
         assertTrue(text().contains("log/"), text());
         assertTrue(Files.isDirectory(dir.resolve("data/run")));
-        assertTrue(text().contains("fragments.fs v1"), text());
+        assertTrue(text().matches("(?s).*schemas +fragments\\.fs v\\d+.*"), text());
     }
 
     private String text() {

@@ -102,6 +102,7 @@ public final class FsFragmentStore implements FragmentStore {
         }
         FsIndex index = new FsIndex(database, name);
         index.migrate();
+        VolumeIdentity.verify(name, root.toAbsolutePath().normalize(), database);
         try {
             return new FsFragmentStore(name, new FragmentPaths(root), index, reserveBytes, syncDirectories);
         } catch (IOException e) {
@@ -408,7 +409,7 @@ public final class FsFragmentStore implements FragmentStore {
                 String dirName = dir.getFileName().toString();
                 if (Files.isDirectory(dir) && ContentHash.isValid(dirName) && dirName.equals(dirName.toLowerCase())) {
                     tesseras.add(ContentHash.parse(dirName));
-                } else if (!dirName.equals(FragmentPaths.LOST_AND_FOUND)) {
+                } else if (!dirName.equals(FragmentPaths.LOST_AND_FOUND) && !dirName.equals(VolumeIdentity.MARKER)) {
                     LOG.warn("fs store '{}': leaving unknown entry {} alone", name, dir);
                     unknown++;
                 }

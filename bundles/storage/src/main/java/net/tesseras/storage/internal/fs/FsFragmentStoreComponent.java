@@ -14,7 +14,12 @@ import net.tesseras.storage.StoreStats;
 import net.tesseras.storage.VerifyResult;
 import net.tesseras.storage.internal.db.DatabaseComponent;
 import net.tesseras.common.internal.DataDirectory;
+import java.nio.file.Path;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -23,6 +28,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes an {@link FsFragmentStore} as a {@code store.role=backend} {@link FragmentStore}.
@@ -30,11 +37,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * <p>Configuration {@value #PID} configures the default store; factory configurations of the same
  * PID (for example {@code etc/net.tesseras.storage.fs-volume2.cfg}) add more stores, each with its
  * own name and root. Any change re-creates the store, so consumers rebind to the new one.
+ *
+ * <p>The service is registered by hand, and only once the store opened: a store that refuses to
+ * open (its directory and its index do not belong together, the disk is unreadable) must not look
+ * available to anyone. The reason is logged, and the next configuration or database change
+ * tries again.
  */
-@Component(configurationPid = FsFragmentStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
-        service = FragmentStore.class,
-        property = {FragmentStore.ROLE + "=" + FragmentStore.ROLE_BACKEND, FragmentStore.NAME + "=fs",
-                "service.description=Tesseras fs fragment store"})
+@Component(configurationPid = FsFragmentStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        immediate = true, service = {})
 @Designate(ocd = FsFragmentStoreComponent.Config.class, factory = false)
 public final class FsFragmentStoreComponent implements FragmentStore {
 
@@ -58,6 +68,9 @@ public final class FsFragmentStoreComponent implements FragmentStore {
     private Database database;
     private volatile boolean synchronousFull;
     private volatile FsFragmentStore store;
+    private ServiceRegistration<FragmentStore> registration;
+
+    private static final Logger LOG = LoggerFactory.getLogger(FsFragmentStoreComponent.class);
 
     @Reference(name = "database", updated = "updatedDatabase")
     void bindDatabase(Database db, Map<String, Object> properties) {
@@ -77,13 +90,28 @@ public final class FsFragmentStoreComponent implements FragmentStore {
     @Activate
     void activate(BundleContext context, Config config) {
         long reserve = Math.max(0, config.free_space_reserve_mb()) * 1024 * 1024;
-        store = FsFragmentStore.open(config.store_name(), DataDirectory.resolve(context, config.root()), database,
-                reserve, synchronousFull);
+        Path root = DataDirectory.resolve(context, config.root());
+        try {
+            store = FsFragmentStore.open(config.store_name(), root, database, reserve, synchronousFull);
+        } catch (RuntimeException e) {
+            LOG.error("fs store '{}' is not available: {}", config.store_name(), e.getMessage());
+            return;
+        }
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(FragmentStore.ROLE, FragmentStore.ROLE_BACKEND);
+        properties.put(FragmentStore.NAME, config.store_name());
+        properties.put(Constants.SERVICE_DESCRIPTION, "Tesseras fs fragment store at " + root);
+        registration = context.registerService(FragmentStore.class, this, properties);
     }
 
     @Deactivate
     void deactivate() {
-        store.close();
+        if (registration != null) {
+            registration.unregister();
+        }
+        if (store != null) {
+            store.close();
+        }
     }
 
     private static boolean isFull(Map<String, Object> databaseProperties) {

@@ -34,7 +34,13 @@ final class FsIndex {
                     + " stored_at INTEGER NOT NULL,"
                     + " last_verified INTEGER,"
                     + " PRIMARY KEY (store, tessera, idx)"
-                    + ") WITHOUT ROWID"));
+                    + ") WITHOUT ROWID"),
+            Migration.of(2, "volume identity of fs stores",
+                    "CREATE TABLE fs_stores ("
+                            + " store TEXT PRIMARY KEY,"
+                            + " volume_id TEXT NOT NULL,"
+                            + " root TEXT NOT NULL,"
+                            + " created_at INTEGER NOT NULL)"));
 
     private static final String COLUMNS = "tessera, idx, parity, checksum, size, stored_at, last_verified";
 

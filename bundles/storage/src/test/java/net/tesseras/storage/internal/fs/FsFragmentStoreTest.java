@@ -224,6 +224,38 @@ class FsFragmentStoreTest {
     }
 
     @Test
+    void aDirectoryThatAnotherDatabaseIndexesIsRefusedUntouched() throws Exception {
+        byte[] bytes = bytes(100);
+        store.store(id(tessera(20), 0, false, bytes), ByteBuffer.wrap(bytes));
+        try (SqliteDatabase other = SqliteDatabase.open(DatabaseConfig.file(dir.resolve("db/other.db")))) {
+            FragmentStoreException e = assertThrows(FragmentStoreException.class,
+                    () -> FsFragmentStore.open("fs", dir.resolve("fragments"), other, 0, true));
+            assertTrue(e.getMessage().contains("never indexed"), e.getMessage());
+        }
+        assertArrayEquals(bytes, toArray(store.read(tessera(20), 0).orElseThrow()), "nothing was moved");
+        assertFalse(Files.exists(dir.resolve("fragments/lost+found")));
+    }
+
+    @Test
+    void anIndexPointedAtAnotherDirectoryIsRefused() throws Exception {
+        byte[] bytes = bytes(100);
+        store.store(id(tessera(21), 0, false, bytes), ByteBuffer.wrap(bytes));
+        Files.createDirectories(dir.resolve("unmounted"));
+        FragmentStoreException e = assertThrows(FragmentStoreException.class,
+                () -> FsFragmentStore.open("fs", dir.resolve("unmounted"), db, 0, true));
+        assertTrue(e.getMessage().contains("is the volume mounted?"), e.getMessage());
+        assertEquals(1, store.stats().fragments(), "the index is unchanged");
+    }
+
+    @Test
+    void fragmentDirectoriesWithoutAVolumeMarkerAreNotAdopted() throws Exception {
+        Files.createDirectories(dir.resolve("foreign").resolve(tessera(22).toHex()));
+        FragmentStoreException e = assertThrows(FragmentStoreException.class,
+                () -> FsFragmentStore.open("foreign", dir.resolve("foreign"), db, 0, true));
+        assertTrue(e.getMessage().contains("refusing to adopt"), e.getMessage());
+    }
+
+    @Test
     void survivesReopeningWithEveryFragment() {
         List<FragmentId> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
