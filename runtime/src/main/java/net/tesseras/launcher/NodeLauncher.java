@@ -83,8 +83,11 @@ final class NodeLauncher {
         System.setProperty("org.sqlite.tmpdir", data.resolve("tmp").toString());
         // Gogo reads etc/gosh_profile and etc/motd under gosh.home.
         System.setProperty("gosh.home", home.toString());
+        ConsoleContextLoader contextLoader = new ConsoleContextLoader(NodeLauncher.class.getClassLoader());
+        Thread.currentThread().setContextClassLoader(contextLoader);
         Framework framework = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(properties);
         framework.init();
+        contextLoader.attach(framework.getBundleContext());
         Path stateFile = data.resolve("run/node.state");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(framework, stateFile), "tesseras-shutdown"));
         try {
@@ -105,6 +108,9 @@ final class NodeLauncher {
         int bundles = framework.getBundleContext().getBundles().length - 1;
         if (notActive.isEmpty()) {
             out.printf("Tesseras node running: %d bundles active %d ms after JVM start (data: %s)%n", bundles, elapsed, data);
+            if (console) {
+                out.println("Console: 'help' lists commands, 'tesseras:status' shows the node, 'exit' stops it.");
+            }
         } else {
             out.printf("Tesseras node running with problems after %d ms: not active: %s%n", elapsed, String.join(", ", notActive));
         }
