@@ -78,6 +78,52 @@ class DistributionIT {
     }
 
     @Test
+    void bundlesDroppedIntoDeployAreInstalledAndRemovedWhileTheNodeRuns() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            node.bin("start").assertOk();
+            Path jar = home.resolve("deploy/hello.jar");
+            Path staged = tmp.resolve("hello.jar");
+            writeBundle(staged, "net.tesseras.test.hello");
+            Files.move(staged, jar); // appears whole, as an operator's mv would make it
+            awaitBundle(node, "net.tesseras.test.hello", true);
+            Files.delete(jar);
+            awaitBundle(node, "net.tesseras.test.hello", false);
+            node.shell("tesseras:status").assertOk();
+            node.bin("stop").assertOk();
+        }
+    }
+
+    private static void awaitBundle(Node node, String symbolicName, boolean present) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String listing = "";
+        while (System.nanoTime() < deadline) {
+            listing = node.shell("lb -s").assertOk().out();
+            boolean active = listing.lines().anyMatch(l -> l.contains(symbolicName) && l.contains("|Active"));
+            boolean listed = listing.contains(symbolicName);
+            if (present ? active : !listed) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(symbolicName + (present ? " never became active" : " was never removed") + ":\n" + listing);
+    }
+
+    /** A minimal bundle: a manifest and one resource. */
+    private static void writeBundle(Path jar, String symbolicName) throws Exception {
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        java.util.jar.Attributes main = manifest.getMainAttributes();
+        main.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", symbolicName);
+        main.putValue("Bundle-Version", "1.0.0");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new java.util.jar.JarEntry("hello.txt"));
+            out.write("deployed while running".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+    }
+
+    @Test
     void badInputGetsAClearErrorAndTheNodeKeepsServing() throws Exception {
         try (Node node = new Node(home, tmp.resolve("data"))) {
             node.bin("start").assertOk();
@@ -93,6 +139,12 @@ class DistributionIT {
             Node.Result unknown = node.shell("tesseras:frobnicate");
             assertEquals(1, unknown.exit());
             assertTrue(unknown.err().contains("frobnicate"), unknown.err());
+
+            // The same through the operator's script: output relayed, the failure in the exit status.
+            Node.Result script = node.bin("shell", "-c", "tesseras:get nothex 0 /tmp/never");
+            assertEquals(1, script.exit());
+            assertTrue(script.err().contains("not a content hash"), script.err());
+            assertTrue(node.bin("shell", "-c", "lb").assertOk().out().contains("Tesseras storage"));
 
             node.shell("tesseras:status").assertOk();
             node.bin("stop").assertOk();
