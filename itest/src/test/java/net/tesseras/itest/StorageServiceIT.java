@@ -57,6 +57,17 @@ public class StorageServiceIT {
     }
 
     @Test
+    public void theSqliteBackendServesBesideTheFsBackend() throws Exception {
+        FragmentStore sqlite = backend("sqlite");
+        byte[] bytes = randomBytes(4_000, 9);
+        FragmentId id = id(bytes, 1);
+        sqlite.store(id, ByteBuffer.wrap(bytes));
+        assertArrayEquals(bytes, array(sqlite.read(id.tessera(), 1).orElseThrow()));
+        assertTrue(sqlite.verify(id.tessera()).get(0).ok());
+        assertFalse("the backends keep separate fragments", backend("fs").read(id.tessera(), 1).isPresent());
+    }
+
+    @Test
     public void aWrongChecksumIsRefusedAndNothingIsKept() throws Exception {
         FragmentStore store = backend("fs");
         byte[] bytes = randomBytes(500, 2);

@@ -39,6 +39,7 @@ final class TesserasOptions {
                 jar("bundle.codec"),
                 jar("bundle.api"),
                 jar("bundle.storage"),
+                jar("bundle.storage.sqlite"),
                 jar("bundle.shell"));
     }
 

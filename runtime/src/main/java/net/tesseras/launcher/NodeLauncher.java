@@ -114,8 +114,11 @@ final class NodeLauncher {
         } else {
             out.printf("Tesseras node running with problems after %d ms: not active: %s%n", elapsed, String.join(", ", notActive));
         }
-        Files.writeString(stateFile, "running pid=" + ProcessHandle.current().pid() + " startup_ms=" + elapsed
+        // Written aside and renamed: bin/tesseras start polls for this file and must never see it half-written.
+        Path pending = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+        Files.writeString(pending, "running pid=" + ProcessHandle.current().pid() + " startup_ms=" + elapsed
                 + " bundles=" + bundles + " not_active=" + notActive.size() + "\n", StandardCharsets.UTF_8);
+        Files.move(pending, stateFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         out.flush();
         FrameworkEvent stopped = framework.waitForStop(0);
         Files.deleteIfExists(stateFile);
