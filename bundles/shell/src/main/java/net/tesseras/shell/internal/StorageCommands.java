@@ -43,8 +43,14 @@ public final class StorageCommands {
 
     /** A store together with the service properties that name it. */
     record BoundStore(FragmentStore store, Map<String, Object> properties) {
+        /** The store's name; a front (the cache) is named after the store it serves from. */
         String name() {
-            return String.valueOf(properties.getOrDefault(FragmentStore.NAME, "?"));
+            Object name = properties.get(FragmentStore.NAME);
+            if (name != null) {
+                return String.valueOf(name);
+            }
+            Object delegate = properties.get("delegate.store.name");
+            return delegate != null ? "cache>" + delegate : "?";
         }
 
         String role() {

@@ -44,6 +44,9 @@ public final class SqliteFragmentStoreComponent implements FragmentStore {
         @AttributeDefinition(name = "Store name", description = "Unique name of this store on the node (store.name).")
         String store_name() default "sqlite";
 
+        @AttributeDefinition(name = "Ranking", description = "Among backends, consumers without a cache use the highest ranked.")
+        int service_ranking() default 5;
+
         @AttributeDefinition(name = "Largest fragment (MiB)", min = "1", max = "900",
                 description = "Larger fragments are refused; they belong in an fs store.")
         int max_fragment_mb() default 256;
@@ -72,6 +75,7 @@ public final class SqliteFragmentStoreComponent implements FragmentStore {
         properties.put(FragmentStore.ROLE, FragmentStore.ROLE_BACKEND);
         properties.put(FragmentStore.NAME, config.store_name());
         properties.put(Constants.SERVICE_DESCRIPTION, "Tesseras SQLite fragment store");
+        properties.put(Constants.SERVICE_RANKING, config.service_ranking());
         this.registration = context.registerService(FragmentStore.class, this, properties);
     }
 

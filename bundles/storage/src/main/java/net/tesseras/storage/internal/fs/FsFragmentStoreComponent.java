@@ -60,6 +60,9 @@ public final class FsFragmentStoreComponent implements FragmentStore {
                 description = "Where fragment files live; a relative path is resolved against the node's data directory.")
         String root() default "fragments";
 
+        @AttributeDefinition(name = "Ranking", description = "Among backends, consumers without a cache use the highest ranked.")
+        int service_ranking() default 10;
+
         @AttributeDefinition(name = "Free space reserve (MiB)", min = "0",
                 description = "Space always left free on the volume; stores that would use it are refused.")
         long free_space_reserve_mb() default 64;
@@ -101,6 +104,7 @@ public final class FsFragmentStoreComponent implements FragmentStore {
         properties.put(FragmentStore.ROLE, FragmentStore.ROLE_BACKEND);
         properties.put(FragmentStore.NAME, config.store_name());
         properties.put(Constants.SERVICE_DESCRIPTION, "Tesseras fs fragment store at " + root);
+        properties.put(Constants.SERVICE_RANKING, config.service_ranking());
         registration = context.registerService(FragmentStore.class, this, properties);
     }
 

@@ -1,0 +1,253 @@
+package net.tesseras.cache.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.time.Duration;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import net.tesseras.core.ContentHash;
+import net.tesseras.core.FragmentId;
+import net.tesseras.storage.FragmentInfo;
+import net.tesseras.storage.FragmentStore;
+import net.tesseras.storage.StoreStats;
+import net.tesseras.storage.VerifyResult;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's fragment cache and the front store that serves through it.
+ *
+ * <p>The front ({@code store.role=front}, ranked above every backend) is registered once and
+ * stays registered while its backend, bound through the {@code delegate} reference whose target
+ * is the configuration property {@code delegate.target}, is swapped underneath it: consumers keep
+ * the same service and never see a failed read. When no backend matches, DS deactivates this
+ * component, the front disappears and consumers fall back to the backends.
+ */
+@Component(configurationPid = CacheComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
+        service = CacheComponent.class)
+@Designate(ocd = CacheComponent.Config.class)
+public final class CacheComponent {
+
+    public static final String PID = "net.tesseras.cache";
+
+    /** Service property of the front: the name of the store it currently serves from. */
+    public static final String DELEGATE_NAME = "delegate.store.name";
+
+    @ObjectClassDefinition(name = "Tesseras fragment cache",
+            description = "One byte budget for every store; policy, size and backend change live.")
+    public @interface Config {
+        @AttributeDefinition(name = "Policy", options = {@Option(label = "lru", value = "lru"),
+                @Option(label = "tiered", value = "tiered"), @Option(label = "none", value = "none")},
+                description = "lru: size-bounded eviction; tiered: hot and warm tiers with time-to-live; none: pass-through.")
+        String policy() default "lru";
+
+        @AttributeDefinition(name = "Budget (MiB)", min = "0", description = "Memory for cached fragments, for all stores together.")
+        long size_mb() default 128;
+
+        @AttributeDefinition(name = "Largest cached fragment (MiB)", min = "0",
+                description = "Larger fragments are served but never cached.")
+        long max_entry_mb() default 16;
+
+        @AttributeDefinition(name = "Hot tier share", description = "Share of the budget for the hot tier (tiered policy), between 0 and 1.")
+        double hot_fraction() default 0.2;
+
+        @AttributeDefinition(name = "Hot time-to-live (s)", min = "1")
+        long hot_ttl_seconds() default 600;
+
+        @AttributeDefinition(name = "Warm time-to-live (s)", min = "1")
+        long warm_ttl_seconds() default 3600;
+
+        @AttributeDefinition(name = "Backend", description = "LDAP filter selecting the backend served through the cache.")
+        String delegate_target() default "(&(store.role=backend)(store.name=fs))";
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(CacheComponent.class);
+
+    private final FrontStore front = new FrontStore();
+    private volatile FragmentCache cache;
+    private volatile CachingFragmentStore current;
+    private FragmentStore pendingBackend;
+    private Map<String, Object> pendingProperties;
+    private ServiceRegistration<FragmentStore> registration;
+
+    /**
+     * The backend served through the cache. Dynamic and greedy: DS binds a better or newly
+     * targeted backend before unbinding the old one, so there is always one to read from.
+     */
+    @Reference(name = "delegate", policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = "(store.role=backend)", updated = "updatedDelegate")
+    synchronized void bindDelegate(FragmentStore backend, Map<String, Object> properties) {
+        if (cache == null) {
+            // Bound before activation: remembered until the cache exists.
+            pendingBackend = backend;
+            pendingProperties = properties;
+            return;
+        }
+        swap(backend, properties);
+    }
+
+    synchronized void updatedDelegate(FragmentStore backend, Map<String, Object> properties) {
+        bindDelegate(backend, properties);
+    }
+
+    void unbindDelegate(FragmentStore backend) {
+        // Nothing to do: a replacement was bound first, or DS deactivates this component.
+    }
+
+    @Activate
+    synchronized void activate(BundleContext context, Config config) {
+        cache = new FragmentCache(settings(config, CacheSettings.defaults()));
+        swap(pendingBackend, pendingProperties);
+        pendingBackend = null;
+        pendingProperties = null;
+        registration = context.registerService(FragmentStore.class, front, frontProperties());
+        LOG.info("fragment cache {} in front of {}", describe(cache.settings()), delegateName());
+    }
+
+    @Modified
+    void modified(Config config) {
+        cache.configure(settings(config, cache.settings()));
+        LOG.info("fragment cache reconfigured live: {}", describe(cache.settings()));
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        if (registration != null) {
+            registration.unregister();
+            registration = null;
+        }
+        cache = null;
+        current = null;
+    }
+
+    FragmentCache cache() {
+        return cache;
+    }
+
+    String delegateName() {
+        CachingFragmentStore c = current;
+        return c == null ? "none" : c.storeName();
+    }
+
+    private void swap(FragmentStore backend, Map<String, Object> properties) {
+        if (backend == null || backend == front) {
+            return; // never front ourselves
+        }
+        String name = String.valueOf(properties.getOrDefault(FragmentStore.NAME, "?"));
+        CachingFragmentStore previous = current;
+        if (previous != null && previous.backend() == backend) {
+            return;
+        }
+        current = new CachingFragmentStore(name, backend, cache);
+        if (previous != null) {
+            cache.invalidateStore(previous.storeName());
+            LOG.info("fragment cache now in front of {} (was {})", name, previous.storeName());
+        }
+        if (registration != null) {
+            registration.setProperties(frontProperties());
+        }
+    }
+
+    private Dictionary<String, Object> frontProperties() {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(FragmentStore.ROLE, FragmentStore.ROLE_FRONT);
+        properties.put(Constants.SERVICE_RANKING, 100);
+        properties.put(DELEGATE_NAME, delegateName());
+        properties.put(Constants.SERVICE_DESCRIPTION, "Tesseras fragment cache");
+        return properties;
+    }
+
+    /** Reads the configuration; an invalid value is logged and the current one kept. */
+    static CacheSettings settings(Config config, CacheSettings fallback) {
+        CacheSettings.Policy policy = fallback.policy();
+        try {
+            policy = CacheSettings.Policy.valueOf(String.valueOf(config.policy()).trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            LOG.error("configuration {}: invalid policy '{}' (allowed: lru, tiered, none); keeping {}", PID, config.policy(),
+                    policy.name().toLowerCase(Locale.ROOT));
+        }
+        long budget = config.size_mb() >= 0 ? config.size_mb() << 20 : fallback.budgetBytes();
+        long maxEntry = config.max_entry_mb() >= 0 ? config.max_entry_mb() << 20 : fallback.maxEntryBytes();
+        double hot = config.hot_fraction() > 0 && config.hot_fraction() < 1 ? config.hot_fraction() : fallback.hotFraction();
+        Duration hotTtl = config.hot_ttl_seconds() > 0 ? Duration.ofSeconds(config.hot_ttl_seconds()) : fallback.hotTtl();
+        Duration warmTtl = config.warm_ttl_seconds() > 0 ? Duration.ofSeconds(config.warm_ttl_seconds()) : fallback.warmTtl();
+        return new CacheSettings(policy, budget, maxEntry, hot, hotTtl, warmTtl);
+    }
+
+    private static String describe(CacheSettings s) {
+        return "policy=" + s.policy().name().toLowerCase(Locale.ROOT) + ", budget=" + (s.budgetBytes() >> 20)
+                + "MiB, largest entry=" + (s.maxEntryBytes() >> 20) + "MiB";
+    }
+
+    /** The registered front: stable across backend swaps, always serving through the current one. */
+    private final class FrontStore implements FragmentStore {
+
+        private CachingFragmentStore target() {
+            return current;
+        }
+
+        @Override
+        public FragmentInfo store(FragmentId id, ByteBuffer data) {
+            return target().store(id, data);
+        }
+
+        @Override
+        public FragmentInfo store(FragmentId id, ReadableByteChannel source, long size) {
+            return target().store(id, source, size);
+        }
+
+        @Override
+        public Optional<ByteBuffer> read(ContentHash tessera, int index) {
+            return target().read(tessera, index);
+        }
+
+        @Override
+        public boolean delete(ContentHash tessera, int index) {
+            return target().delete(tessera, index);
+        }
+
+        @Override
+        public List<FragmentInfo> fragments(ContentHash tessera) {
+            return target().fragments(tessera);
+        }
+
+        @Override
+        public List<ContentHash> tesseras() {
+            return target().tesseras();
+        }
+
+        @Override
+        public List<VerifyResult> verify(ContentHash tessera) {
+            return target().verify(tessera);
+        }
+
+        @Override
+        public StoreStats stats() {
+            return target().stats();
+        }
+
+        @Override
+        public String toString() {
+            return String.valueOf(target());
+        }
+    }
+}
