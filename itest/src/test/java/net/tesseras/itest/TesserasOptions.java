@@ -40,6 +40,8 @@ final class TesserasOptions {
                 jar("bundle.api"),
                 jar("bundle.storage"),
                 jar("bundle.storage.sqlite"),
+                jar("bundle.caffeine"),
+                jar("bundle.cache"),
                 jar("bundle.shell"));
     }
 

@@ -135,8 +135,8 @@ public final class CacheComponent {
             registration.unregister();
             registration = null;
         }
-        cache = null;
-        current = null;
+        // The front keeps serving through its last backend: a consumer may still hold it for a
+        // moment before its reference is rebound to a backend.
     }
 
     FragmentCache cache() {

@@ -1,0 +1,175 @@
+package net.tesseras.itest;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.inject.Inject;
+import net.tesseras.core.FragmentId;
+import net.tesseras.storage.FragmentStore;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class CacheSwapIT {
+
+    private static final int FRAGMENTS = 64;
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ConfigurationAdmin configurationAdmin;
+
+    @Configuration
+    public Option[] config() {
+        return TesserasOptions.node("cache");
+    }
+
+    @Test
+    public void policyAndBackendSwapLiveWithoutAFailedReadAndTheCacheBundleCanComeAndGo() throws Exception {
+        FragmentStore fs = backend("fs");
+        FragmentStore sqlite = backend("sqlite");
+        List<FragmentId> ids = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
+        for (int i = 0; i < FRAGMENTS; i++) {
+            byte[] bytes = StorageServiceIT.randomBytes(2048 + i, 100 + i);
+            FragmentId id = StorageServiceIT.id(bytes, i);
+            // Both backends hold the same fragments, so every read must succeed whichever serves.
+            fs.store(id, ByteBuffer.wrap(bytes));
+            sqlite.store(id, ByteBuffer.wrap(bytes));
+            ids.add(id);
+            contents.add(bytes);
+        }
+        byte[] onlyInSqlite = StorageServiceIT.randomBytes(999, 7);
+        FragmentId sqliteOnly = StorageServiceIT.id(onlyInSqlite, 0);
+        sqlite.store(sqliteOnly, ByteBuffer.wrap(onlyInSqlite));
+
+        // A consumer that, like the shell, always uses the best-ranked FragmentStore.
+        ServiceTracker<FragmentStore, FragmentStore> best = new ServiceTracker<>(context, FragmentStore.class, null);
+        best.open();
+        try {
+            awaitRole(best, FragmentStore.ROLE_FRONT);
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicLong reads = new AtomicLong();
+            ExecutorService readers = Executors.newFixedThreadPool(4);
+            List<Future<?>> failures = new ArrayList<>();
+            for (int r = 0; r < 4; r++) {
+                int seed = r;
+                failures.add(readers.submit(() -> {
+                    Random pick = new Random(seed);
+                    while (running.get()) {
+                        int i = pick.nextInt(FRAGMENTS);
+                        FragmentStore store = best.getService();
+                        ByteBuffer read = store.read(ids.get(i).tessera(), i).orElseThrow(
+                                () -> new AssertionError("fragment " + ids.get(i).index() + " not found through " + store));
+                        assertArrayEquals(contents.get(i), StorageServiceIT.array(read));
+                        reads.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            Thread.sleep(200);
+            for (String policy : new String[] {"tiered", "none", "lru"}) {
+                configureCache(policy, "(&(store.role=backend)(store.name=fs))");
+                Thread.sleep(300);
+            }
+            assertFalse("served from fs: the sqlite-only fragment is not visible",
+                    best.getService().read(sqliteOnly.tessera(), 0).isPresent());
+
+            configureCache("lru", "(&(store.role=backend)(store.name=sqlite))");
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (!best.getService().read(sqliteOnly.tessera(), 0).isPresent() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue("after the swap, reads come from sqlite", best.getService().read(sqliteOnly.tessera(), 0).isPresent());
+            assertEquals(FragmentStore.ROLE_FRONT, best.getServiceReference().getProperty(FragmentStore.ROLE));
+
+            Bundle cache = bundle("net.tesseras.cache");
+            cache.stop();
+            assertEquals("without the cache, consumers fall back to the best backend", "fs",
+                    best.getServiceReference().getProperty(FragmentStore.NAME));
+            Thread.sleep(200);
+            cache.start();
+            awaitRole(best, FragmentStore.ROLE_FRONT);
+            Thread.sleep(200);
+
+            running.set(false);
+            for (Future<?> f : failures) {
+                f.get(); // any failed read fails the test here
+            }
+            readers.shutdown();
+            assertTrue("reads happened: " + reads.get(), reads.get() > 100);
+        } finally {
+            best.close();
+            configureCache("lru", "(&(store.role=backend)(store.name=fs))");
+        }
+    }
+
+    private void configureCache(String policy, String target) throws Exception {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put("policy", policy);
+        properties.put("size.mb", 1L);
+        properties.put("delegate.target", target);
+        configurationAdmin.getConfiguration("net.tesseras.cache", "?").update(properties);
+    }
+
+    private static void awaitRole(ServiceTracker<FragmentStore, FragmentStore> tracker, String role) throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            ServiceReference<FragmentStore> ref = tracker.getServiceReference();
+            if (ref != null && role.equals(ref.getProperty(FragmentStore.ROLE))) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no " + role + " FragmentStore within 20 s");
+    }
+
+    private FragmentStore backend(String name) throws Exception {
+        ServiceTracker<FragmentStore, FragmentStore> tracker = new ServiceTracker<>(context,
+                context.createFilter("(&(objectClass=" + FragmentStore.class.getName() + ")(store.name=" + name + "))"), null);
+        tracker.open();
+        try {
+            FragmentStore store = tracker.waitForService(30_000);
+            if (store == null) {
+                throw new AssertionError("no backend " + name);
+            }
+            return store;
+        } finally {
+            tracker.close();
+        }
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+}
