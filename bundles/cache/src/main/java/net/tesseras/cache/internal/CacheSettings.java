@@ -13,11 +13,11 @@ import java.util.Objects;
  * @param hotTtl how long an unused entry stays hot (tiered policy)
  * @param warmTtl how long an unused entry stays warm (tiered policy)
  */
-record CacheSettings(Policy policy, long budgetBytes, long maxEntryBytes, double hotFraction, Duration hotTtl,
+public record CacheSettings(Policy policy, long budgetBytes, long maxEntryBytes, double hotFraction, Duration hotTtl,
         Duration warmTtl) {
 
     /** The cache policies an operator can choose. */
-    enum Policy {
+    public enum Policy {
         /** Size-bounded eviction by Caffeine (recency and frequency). */
         LRU,
         /** A small hot tier and a larger warm tier with time-to-live; a hit in warm promotes to hot. */
@@ -26,7 +26,7 @@ record CacheSettings(Policy policy, long budgetBytes, long maxEntryBytes, double
         NONE
     }
 
-    CacheSettings {
+    public CacheSettings {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(hotTtl, "hotTtl");
         Objects.requireNonNull(warmTtl, "warmTtl");
@@ -43,7 +43,7 @@ record CacheSettings(Policy policy, long budgetBytes, long maxEntryBytes, double
         return Math.min(maxEntryBytes, budgetBytes);
     }
 
-    static CacheSettings defaults() {
+    public static CacheSettings defaults() {
         return new CacheSettings(Policy.LRU, 128L << 20, 16L << 20, 0.2, Duration.ofMinutes(10), Duration.ofHours(1));
     }
 }

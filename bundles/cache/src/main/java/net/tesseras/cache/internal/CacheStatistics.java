@@ -13,17 +13,17 @@ import java.util.Map;
  * @param evictions entries removed to respect the budget or their time-to-live
  * @param stores per-store figures, by store name
  */
-record CacheStatistics(CacheSettings settings, long bytes, long entries, long hits, long misses, long evictions,
+public record CacheStatistics(CacheSettings settings, long bytes, long entries, long hits, long misses, long evictions,
         Map<String, StoreFigures> stores) {
 
     /** Figures of one decorated store. */
-    record StoreFigures(long hits, long misses, long bytes, long entries) {
-        double hitRatio() {
+    public record StoreFigures(long hits, long misses, long bytes, long entries) {
+        public double hitRatio() {
             return hits + misses == 0 ? 0 : (double) hits / (hits + misses);
         }
     }
 
-    double hitRatio() {
+    public double hitRatio() {
         return hits + misses == 0 ? 0 : (double) hits / (hits + misses);
     }
 }

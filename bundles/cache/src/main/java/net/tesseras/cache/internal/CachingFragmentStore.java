@@ -17,18 +17,20 @@ import net.tesseras.storage.VerifyResult;
  * everything else to its backend. Stores and deletes invalidate; listings, counts and verify go to
  * the backend (verify always re-reads the stored bytes, never the cache).
  */
-final class CachingFragmentStore implements FragmentStore {
+public final class CachingFragmentStore implements FragmentStore {
 
     private final String storeName;
     private final FragmentStore backend;
     private final FragmentCache cache;
+    private final FragmentCache.Counters counters;
     // Bumped after each delete; a read that raced with one does not put what it read.
     private final AtomicLong deletions = new AtomicLong();
 
-    CachingFragmentStore(String storeName, FragmentStore backend, FragmentCache cache) {
+    public CachingFragmentStore(String storeName, FragmentStore backend, FragmentCache cache) {
         this.storeName = storeName;
         this.backend = backend;
         this.cache = cache;
+        this.counters = cache.counters(storeName);
     }
 
     String storeName() {
@@ -43,7 +45,7 @@ final class CachingFragmentStore implements FragmentStore {
     public Optional<ByteBuffer> read(ContentHash tessera, int index) {
         FragmentId.checkIndex(index);
         CacheKey key = new CacheKey(storeName, tessera, index);
-        ByteBuffer cached = cache.get(key);
+        ByteBuffer cached = cache.get(key, counters);
         if (cached != null) {
             return Optional.of(cached);
         }

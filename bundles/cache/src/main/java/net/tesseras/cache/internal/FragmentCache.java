@@ -16,25 +16,25 @@ import java.util.function.BooleanSupplier;
  * <p>{@link #configure} swaps the policy or its size while reads go on: readers that hold the old
  * policy finish against it, newer ones use the new one, and a miss only costs a backend read.
  */
-final class FragmentCache {
+public final class FragmentCache {
 
     private final Ticker ticker;
     private final Map<String, Counters> counters = new ConcurrentHashMap<>();
     private volatile CacheSettings settings;
     private volatile CachePolicy policy;
 
-    FragmentCache(CacheSettings settings) {
+    public FragmentCache(CacheSettings settings) {
         this(settings, Ticker.systemTicker());
     }
 
-    FragmentCache(CacheSettings settings, Ticker ticker) {
+    public FragmentCache(CacheSettings settings, Ticker ticker) {
         this.ticker = ticker;
         this.settings = settings;
         this.policy = create(settings);
     }
 
     /** Applies new settings; a new policy starts empty and the old one is dropped. */
-    synchronized void configure(CacheSettings next) {
+    public synchronized void configure(CacheSettings next) {
         if (next.equals(settings)) {
             return;
         }
@@ -44,14 +44,18 @@ final class FragmentCache {
         previous.invalidateAll();
     }
 
-    CacheSettings settings() {
+    public CacheSettings settings() {
         return settings;
     }
 
     /** The cached bytes (a shared read-only buffer at position 0), or null; counts a hit or a miss. */
     ByteBuffer get(CacheKey key) {
+        return get(key, counters(key.store()));
+    }
+
+    /** As {@link #get(CacheKey)}, with the store's counters resolved once by the caller (hot path). */
+    ByteBuffer get(CacheKey key, Counters c) {
         ByteBuffer value = policy.get(key);
-        Counters c = counters(key.store());
         if (value == null) {
             c.misses.increment();
             return null;
@@ -83,7 +87,7 @@ final class FragmentCache {
                 .forEach(current::invalidate);
     }
 
-    CacheStatistics statistics() {
+    public CacheStatistics statistics() {
         CachePolicy current = policy;
         Map<String, long[]> held = new TreeMap<>();
         for (Map.Entry<CacheKey, ByteBuffer> e : current.entriesView().entrySet()) {
@@ -106,7 +110,7 @@ final class FragmentCache {
                 current.evictions(), stores);
     }
 
-    private Counters counters(String store) {
+    Counters counters(String store) {
         return counters.computeIfAbsent(store, s -> new Counters());
     }
 
@@ -123,7 +127,8 @@ final class FragmentCache {
         return policy;
     }
 
-    private static final class Counters {
+    /** Hits and misses of one store. */
+    static final class Counters {
         final LongAdder hits = new LongAdder();
         final LongAdder misses = new LongAdder();
     }
