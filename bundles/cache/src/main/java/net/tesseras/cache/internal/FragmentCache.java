@@ -20,6 +20,7 @@ public final class FragmentCache {
 
     private final Ticker ticker;
     private final Map<String, Counters> counters = new ConcurrentHashMap<>();
+    private volatile java.util.function.BiConsumer<String, Counters> storeListener = (store, c) -> {};
     private volatile CacheSettings settings;
     private volatile CachePolicy policy;
 
@@ -111,7 +112,38 @@ public final class FragmentCache {
     }
 
     Counters counters(String store) {
-        return counters.computeIfAbsent(store, s -> new Counters());
+        Counters existing = counters.get(store);
+        if (existing != null) {
+            return existing;
+        }
+        boolean[] created = new boolean[1];
+        Counters c = counters.computeIfAbsent(store, s -> {
+            created[0] = true;
+            return new Counters();
+        });
+        if (created[0]) {
+            storeListener.accept(store, c);
+        }
+        return c;
+    }
+
+    /** Calls {@code listener} for every store counted so far and for each new one, until replaced. */
+    synchronized void onStore(java.util.function.BiConsumer<String, Counters> listener) {
+        storeListener = listener;
+        counters.forEach(listener);
+    }
+
+    /** Bytes held, by the measure of the budget. */
+    long bytes() {
+        return policy.weightedBytes();
+    }
+
+    long entries() {
+        return policy.entries();
+    }
+
+    long evictions() {
+        return policy.evictions();
     }
 
     private CachePolicy create(CacheSettings s) {
@@ -131,5 +163,13 @@ public final class FragmentCache {
     static final class Counters {
         final LongAdder hits = new LongAdder();
         final LongAdder misses = new LongAdder();
+
+        double hits() {
+            return hits.sum();
+        }
+
+        double misses() {
+            return misses.sum();
+        }
     }
 }
