@@ -25,6 +25,7 @@ final class TesserasOptions {
                 systemProperty("org.sqlite.tmpdir").value(work.toAbsolutePath().toString()),
                 // Appends to the packages pax-exam itself exports from the system bundle.
                 systemPackage("jdk.net"),
+                systemPackage("com.sun.management"),
                 frameworkProperty("felix.log.level").value(System.getProperty("felix.log.level", "1")),
                 systemProperty("pax.exam.service.timeout").value("30000"),
                 cleanCaches(),

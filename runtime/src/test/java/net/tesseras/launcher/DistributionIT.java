@@ -124,6 +124,53 @@ class DistributionIT {
     }
 
     @Test
+    void theCacheServesRepeatedReadsAndSwitchesPolicyAndBackendLive() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            node.bin("start").assertOk();
+            Path file = Files.write(tmp.resolve("letter.txt"), "to be read often".getBytes());
+            String tessera = tesseraOf(node.shell("tesseras:put " + file).assertOk().out());
+            for (int i = 0; i < 3; i++) {
+                Path copy = tmp.resolve("copy-" + i);
+                node.shell("tesseras:get " + tessera + " 0 " + copy).assertOk();
+            }
+            String cache = node.shell("tesseras:cache").assertOk().out();
+            assertTrue(cache.contains("Hits         2, misses 1"), cache);
+            assertTrue(node.shell("tesseras:status").assertOk().out().contains("cache>fs (front)"));
+
+            Path cfg = home.resolve("etc/net.tesseras.cache.cfg");
+            Files.writeString(cfg, Files.readString(cfg).replace("policy = lru", "policy = tiered"));
+            awaitOutput(node, "tesseras:cache", "Policy       tiered");
+            Files.writeString(cfg, Files.readString(cfg).replace("(store.name=fs)", "(store.name=sqlite)"));
+            awaitOutput(node, "tesseras:cache", "In front of  sqlite");
+            assertTrue(node.shell("tesseras:status").assertOk().out().contains("cache>sqlite (front)"));
+
+            // Without the cache bundle, consumers fall back to the best backend and reads go on.
+            String bundles = node.shell("lb -s").assertOk().out();
+            String id = bundles.lines().filter(l -> l.contains("net.tesseras.cache")).findFirst().orElseThrow()
+                    .split("\\|")[0].trim();
+            node.shell("stop " + id).assertOk();
+            assertTrue(node.shell("tesseras:status").assertOk().out().contains("fs (backend)"));
+            node.shell("tesseras:get " + tessera + " 0 " + tmp.resolve("without-cache")).assertOk();
+            node.shell("start " + id).assertOk();
+            awaitOutput(node, "tesseras:status", "(front)");
+            node.bin("stop").assertOk();
+        }
+    }
+
+    private static void awaitOutput(Node node, String command, String expected) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        String out = "";
+        while (System.nanoTime() < deadline) {
+            out = node.shell(command).assertOk().out();
+            if (out.contains(expected)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("'" + expected + "' never appeared in " + command + ":\n" + out);
+    }
+
+    @Test
     void badInputGetsAClearErrorAndTheNodeKeepsServing() throws Exception {
         try (Node node = new Node(home, tmp.resolve("data"))) {
             node.bin("start").assertOk();

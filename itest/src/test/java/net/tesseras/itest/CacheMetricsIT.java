@@ -1,0 +1,108 @@
+package net.tesseras.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import javax.inject.Inject;
+import net.tesseras.core.FragmentId;
+import net.tesseras.storage.FragmentStore;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * The cache runs without Micrometer; when Micrometer is installed later and a MeterRegistry
+ * service appears, the cache's meters appear without restarting anything, and leave with it.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class CacheMetricsIT {
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() {
+        return TesserasOptions.node("metrics");
+    }
+
+    @Test
+    public void metersAppearWhenARegistryIsDeployedLaterAndLeaveWithIt() throws Exception {
+        FragmentStore front = front();
+        byte[] bytes = StorageServiceIT.randomBytes(3000, 31);
+        FragmentId id = StorageServiceIT.id(bytes, 0);
+        front.store(id, ByteBuffer.wrap(bytes));
+        front.read(id.tessera(), 0); // works with no Micrometer in the framework at all
+        for (Bundle b : context.getBundles()) {
+            assertTrue("no Micrometer yet", b.getSymbolicName() == null || !b.getSymbolicName().startsWith("micrometer"));
+        }
+
+        install("bundle.jspecify");
+        install("bundle.micrometer.commons");
+        Bundle core = install("bundle.micrometer.core");
+        Class<?> registryType = core.loadClass("io.micrometer.core.instrument.MeterRegistry");
+        Object registry = core.loadClass("io.micrometer.core.instrument.simple.SimpleMeterRegistry")
+                .getConstructor().newInstance();
+        ServiceRegistration<?> registration = context.registerService(registryType.getName(), registry, null);
+        try {
+            front.read(id.tessera(), 0);
+            front.read(id.tessera(), 0);
+            Object hits = awaitMeter(registry, "tesseras.fragment.cache.hits");
+            assertNotNull("the cache's meters appear once a registry exists", hits);
+            double count = (double) hits.getClass().getMethod("count").invoke(hits);
+            assertTrue("hits counted: " + count, count >= 2);
+        } finally {
+            registration.unregister();
+        }
+        assertNull("meters are removed with the registry", find(registry, "tesseras.fragment.cache.hits"));
+        front.read(id.tessera(), 0); // and the cache keeps serving
+        assertEquals(Bundle.ACTIVE, core.getState());
+    }
+
+    private Bundle install(String property) throws Exception {
+        Bundle bundle = context.installBundle(new File(System.getProperty(property)).toURI().toString());
+        bundle.start();
+        return bundle;
+    }
+
+    private static Object awaitMeter(Object registry, String name) throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        Object meter = find(registry, name);
+        while (meter == null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+            meter = find(registry, name);
+        }
+        return meter;
+    }
+
+    /** registry.find(name).functionCounter(), through reflection: Micrometer was not there when this class loaded. */
+    private static Object find(Object registry, String name) throws Exception {
+        Object search = registry.getClass().getMethod("find", String.class).invoke(registry, name);
+        return search.getClass().getMethod("functionCounter").invoke(search);
+    }
+
+    private FragmentStore front() throws Exception {
+        ServiceTracker<FragmentStore, FragmentStore> tracker = new ServiceTracker<>(context,
+                context.createFilter("(&(objectClass=" + FragmentStore.class.getName() + ")(store.role=front))"), null);
+        tracker.open();
+        try {
+            FragmentStore store = tracker.waitForService(30_000);
+            assertNotNull("no front store", store);
+            return store;
+        } finally {
+            tracker.close();
+        }
+    }
+}
