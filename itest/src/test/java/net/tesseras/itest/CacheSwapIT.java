@@ -129,6 +129,68 @@ public class CacheSwapIT {
         }
     }
 
+    @Test
+    public void aSecondFrontSharesTheOneCacheAndItsBudget() throws Exception {
+        configureCache("lru", "(&(store.role=backend)(store.name=fs))");
+        org.osgi.service.cm.Configuration extra = configurationAdmin.getFactoryConfiguration(
+                "net.tesseras.cache.front", "archive", "?");
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put("front.name", "archive");
+        properties.put("delegate.target", "(&(store.role=backend)(store.name=sqlite))");
+        extra.update(properties);
+        try {
+            FragmentStore archive = await("(front.name=archive)");
+            FragmentStore main = await("(&(store.role=front)(delegate.store.name=fs))");
+            byte[] a = StorageServiceIT.randomBytes(1500, 41);
+            byte[] b = StorageServiceIT.randomBytes(1600, 42);
+            FragmentId inFs = StorageServiceIT.id(a, 3);
+            FragmentId inSqlite = StorageServiceIT.id(b, 4);
+            main.store(inFs, ByteBuffer.wrap(a));
+            archive.store(inSqlite, ByteBuffer.wrap(b));
+            for (int i = 0; i < 3; i++) {
+                main.read(inFs.tessera(), 3).orElseThrow();
+                archive.read(inSqlite.tessera(), 4).orElseThrow();
+            }
+            assertFalse("each front serves its own backend", archive.read(inFs.tessera(), 3).isPresent());
+
+            String report = gogo("tesseras:cache");
+            assertTrue(report, report.lines().anyMatch(l -> l.startsWith("fs ")));
+            assertTrue(report, report.lines().anyMatch(l -> l.startsWith("sqlite ")));
+        } finally {
+            extra.delete();
+        }
+    }
+
+    private String gogo(String command) throws Exception {
+        ServiceReference<org.apache.felix.service.command.CommandProcessor> ref =
+                context.getServiceReference(org.apache.felix.service.command.CommandProcessor.class);
+        org.apache.felix.service.command.CommandProcessor processor = context.getService(ref);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream print = new java.io.PrintStream(out, true);
+        try (org.apache.felix.service.command.CommandSession session =
+                processor.createSession(new java.io.ByteArrayInputStream(new byte[0]), print, print)) {
+            Object result = session.execute(command);
+            return result == null ? out.toString() : result.toString();
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    private FragmentStore await(String filter) throws Exception {
+        ServiceTracker<FragmentStore, FragmentStore> tracker = new ServiceTracker<>(context,
+                context.createFilter("(&(objectClass=" + FragmentStore.class.getName() + ")" + filter + ")"), null);
+        tracker.open();
+        try {
+            FragmentStore store = tracker.waitForService(20_000);
+            if (store == null) {
+                throw new AssertionError("no FragmentStore " + filter);
+            }
+            return store;
+        } finally {
+            tracker.close();
+        }
+    }
+
     private void configureCache(String policy, String target) throws Exception {
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put("policy", policy);

@@ -1,23 +1,11 @@
 package net.tesseras.cache.internal;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.time.Duration;
-import java.util.Dictionary;
-import java.util.Hashtable;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import net.tesseras.core.ContentHash;
-import net.tesseras.core.FragmentId;
-import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
-import net.tesseras.storage.StoreStats;
-import net.tesseras.storage.VerifyResult;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -49,9 +37,6 @@ public final class CacheComponent {
 
     public static final String PID = "net.tesseras.cache";
 
-    /** Service property of the front: the name of the store it currently serves from. */
-    public static final String DELEGATE_NAME = "delegate.store.name";
-
     @ObjectClassDefinition(name = "Tesseras fragment cache",
             description = "One byte budget for every store; policy, size and backend change live.")
     public @interface Config {
@@ -82,12 +67,10 @@ public final class CacheComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(CacheComponent.class);
 
-    private final FrontStore front = new FrontStore();
     private volatile FragmentCache cache;
-    private volatile CachingFragmentStore current;
+    private volatile Front front;
     private FragmentStore pendingBackend;
     private Map<String, Object> pendingProperties;
-    private ServiceRegistration<FragmentStore> registration;
 
     /**
      * The backend served through the cache. Dynamic and greedy: DS binds a better or newly
@@ -96,13 +79,13 @@ public final class CacheComponent {
     @Reference(name = "delegate", policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
             target = "(store.role=backend)", updated = "updatedDelegate")
     synchronized void bindDelegate(FragmentStore backend, Map<String, Object> properties) {
-        if (cache == null) {
-            // Bound before activation: remembered until the cache exists.
+        if (front == null) {
+            // Bound before activation: remembered until the front exists.
             pendingBackend = backend;
             pendingProperties = properties;
             return;
         }
-        swap(backend, properties);
+        front.serveFrom(backend, properties);
     }
 
     synchronized void updatedDelegate(FragmentStore backend, Map<String, Object> properties) {
@@ -116,10 +99,11 @@ public final class CacheComponent {
     @Activate
     synchronized void activate(BundleContext context, Config config) {
         cache = new FragmentCache(settings(config, CacheSettings.defaults()));
-        swap(pendingBackend, pendingProperties);
+        front = new Front(cache, Map.of(Constants.SERVICE_RANKING, 100));
+        front.serveFrom(pendingBackend, pendingProperties);
         pendingBackend = null;
         pendingProperties = null;
-        registration = context.registerService(FragmentStore.class, front, frontProperties());
+        front.register(context);
         LOG.info("fragment cache {} in front of {}", describe(cache.settings()), delegateName());
     }
 
@@ -131,12 +115,9 @@ public final class CacheComponent {
 
     @Deactivate
     synchronized void deactivate() {
-        if (registration != null) {
-            registration.unregister();
-            registration = null;
-        }
         // The front keeps serving through its last backend: a consumer may still hold it for a
         // moment before its reference is rebound to a backend.
+        front.unregister();
     }
 
     FragmentCache cache() {
@@ -144,36 +125,8 @@ public final class CacheComponent {
     }
 
     String delegateName() {
-        CachingFragmentStore c = current;
-        return c == null ? "none" : c.storeName();
-    }
-
-    private void swap(FragmentStore backend, Map<String, Object> properties) {
-        if (backend == null || backend == front) {
-            return; // never front ourselves
-        }
-        String name = String.valueOf(properties.getOrDefault(FragmentStore.NAME, "?"));
-        CachingFragmentStore previous = current;
-        if (previous != null && previous.backend() == backend) {
-            return;
-        }
-        current = new CachingFragmentStore(name, backend, cache);
-        if (previous != null) {
-            cache.invalidateStore(previous.storeName());
-            LOG.info("fragment cache now in front of {} (was {})", name, previous.storeName());
-        }
-        if (registration != null) {
-            registration.setProperties(frontProperties());
-        }
-    }
-
-    private Dictionary<String, Object> frontProperties() {
-        Dictionary<String, Object> properties = new Hashtable<>();
-        properties.put(FragmentStore.ROLE, FragmentStore.ROLE_FRONT);
-        properties.put(Constants.SERVICE_RANKING, 100);
-        properties.put(DELEGATE_NAME, delegateName());
-        properties.put(Constants.SERVICE_DESCRIPTION, "Tesseras fragment cache");
-        return properties;
+        Front f = front;
+        return f == null ? "none" : f.delegateName();
     }
 
     /** Reads the configuration; an invalid value is logged and the current one kept. */
@@ -196,58 +149,5 @@ public final class CacheComponent {
     private static String describe(CacheSettings s) {
         return "policy=" + s.policy().name().toLowerCase(Locale.ROOT) + ", budget=" + (s.budgetBytes() >> 20)
                 + "MiB, largest entry=" + (s.maxEntryBytes() >> 20) + "MiB";
-    }
-
-    /** The registered front: stable across backend swaps, always serving through the current one. */
-    private final class FrontStore implements FragmentStore {
-
-        private CachingFragmentStore target() {
-            return current;
-        }
-
-        @Override
-        public FragmentInfo store(FragmentId id, ByteBuffer data) {
-            return target().store(id, data);
-        }
-
-        @Override
-        public FragmentInfo store(FragmentId id, ReadableByteChannel source, long size) {
-            return target().store(id, source, size);
-        }
-
-        @Override
-        public Optional<ByteBuffer> read(ContentHash tessera, int index) {
-            return target().read(tessera, index);
-        }
-
-        @Override
-        public boolean delete(ContentHash tessera, int index) {
-            return target().delete(tessera, index);
-        }
-
-        @Override
-        public List<FragmentInfo> fragments(ContentHash tessera) {
-            return target().fragments(tessera);
-        }
-
-        @Override
-        public List<ContentHash> tesseras() {
-            return target().tesseras();
-        }
-
-        @Override
-        public List<VerifyResult> verify(ContentHash tessera) {
-            return target().verify(tessera);
-        }
-
-        @Override
-        public StoreStats stats() {
-            return target().stats();
-        }
-
-        @Override
-        public String toString() {
-            return String.valueOf(target());
-        }
     }
 }
