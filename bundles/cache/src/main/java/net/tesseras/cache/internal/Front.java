@@ -38,7 +38,10 @@ final class Front implements FragmentStore {
         this.extraProperties = Map.copyOf(extraProperties);
     }
 
-    /** Serves from {@code backend} from now on; the old backend's entries leave the cache. */
+    /**
+     * Serves from {@code backend} from now on. The old backend's entries leave the cache, even when
+     * the new backend has the same name (a store re-opened on another root may not hold them).
+     */
     synchronized void serveFrom(FragmentStore backend, Map<String, Object> properties) {
         if (backend == null || backend == this || backend instanceof Front) {
             return; // never front a front, least of all ourselves
@@ -48,7 +51,7 @@ final class Front implements FragmentStore {
             return;
         }
         current = new CachingFragmentStore(String.valueOf(properties.getOrDefault(FragmentStore.NAME, "?")), backend, cache);
-        if (previous != null && !previous.storeName().equals(current.storeName())) {
+        if (previous != null) {
             cache.invalidateStore(previous.storeName());
         }
         if (registration != null) {
