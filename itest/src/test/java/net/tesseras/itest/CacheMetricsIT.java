@@ -23,8 +23,9 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * The cache runs without Micrometer; when Micrometer is installed later and a MeterRegistry
- * service appears, the cache's meters appear without restarting anything, and leave with it.
+ * The node runs without Micrometer; when Micrometer is installed later and a MeterRegistry service
+ * appears, the meters of the cache and of the stores appear without restarting anything, and leave
+ * with it.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -59,14 +60,22 @@ public class CacheMetricsIT {
         try {
             front.read(id.tessera(), 0);
             front.read(id.tessera(), 0);
-            Object hits = awaitMeter(registry, "tesseras.fragment.cache.hits");
+            Object hits = awaitMeter(registry, "tesseras.fragment.cache.hits", "functionCounter");
             assertNotNull("the cache's meters appear once a registry exists", hits);
             double count = (double) hits.getClass().getMethod("count").invoke(hits);
             assertTrue("hits counted: " + count, count >= 2);
+
+            // The stores, running since before Micrometer existed, are measured too.
+            assertNotNull(awaitMeter(registry, "tesseras.store.read", "timer"));
+            byte[] more = StorageServiceIT.randomBytes(500, 32);
+            front.store(StorageServiceIT.id(more, 1), ByteBuffer.wrap(more));
+            Object writes = awaitMeter(registry, "tesseras.store.write", "timer");
+            assertTrue((long) writes.getClass().getMethod("count").invoke(writes) >= 1);
         } finally {
             registration.unregister();
         }
-        assertNull("meters are removed with the registry", find(registry, "tesseras.fragment.cache.hits"));
+        assertNull("meters are removed with the registry", find(registry, "tesseras.fragment.cache.hits", "functionCounter"));
+        assertNull(find(registry, "tesseras.store.write", "timer"));
         front.read(id.tessera(), 0); // and the cache keeps serving
         assertEquals(Bundle.ACTIVE, core.getState());
     }
@@ -77,20 +86,20 @@ public class CacheMetricsIT {
         return bundle;
     }
 
-    private static Object awaitMeter(Object registry, String name) throws Exception {
+    private static Object awaitMeter(Object registry, String name, String type) throws Exception {
         long deadline = System.currentTimeMillis() + 20_000;
-        Object meter = find(registry, name);
+        Object meter = find(registry, name, type);
         while (meter == null && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);
-            meter = find(registry, name);
+            meter = find(registry, name, type);
         }
         return meter;
     }
 
-    /** registry.find(name).functionCounter(), through reflection: Micrometer was not there when this class loaded. */
-    private static Object find(Object registry, String name) throws Exception {
+    /** registry.find(name).timer() and the like, by reflection: Micrometer was not there when this class loaded. */
+    private static Object find(Object registry, String name, String type) throws Exception {
         Object search = registry.getClass().getMethod("find", String.class).invoke(registry, name);
-        return search.getClass().getMethod("functionCounter").invoke(search);
+        return search.getClass().getMethod(type).invoke(search);
     }
 
     private FragmentStore front() throws Exception {

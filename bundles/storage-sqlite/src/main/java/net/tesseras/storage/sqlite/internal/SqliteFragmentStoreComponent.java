@@ -5,6 +5,8 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
+import net.tesseras.common.metrics.internal.InstrumentedStore;
+import net.tesseras.common.metrics.internal.StoreMetrics;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.database.Database;
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = SqliteFragmentStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true, service = {})
 @Designate(ocd = SqliteFragmentStoreComponent.Config.class)
-public final class SqliteFragmentStoreComponent implements FragmentStore {
+public final class SqliteFragmentStoreComponent implements FragmentStore, InstrumentedStore {
 
     public static final String PID = "net.tesseras.storage.sqlite";
 
@@ -55,11 +57,13 @@ public final class SqliteFragmentStoreComponent implements FragmentStore {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteFragmentStoreComponent.class);
 
     private final SqliteFragmentStore store;
-    private final ServiceRegistration<FragmentStore> registration;
+    private final ServiceRegistration<?> registration;
+    private final String name;
 
     @Activate
     public SqliteFragmentStoreComponent(BundleContext context, Config config, @Reference Database database) {
         int maxMb = Math.max(1, Math.min(900, config.max_fragment_mb()));
+        this.name = config.store_name();
         SqliteFragmentStore opened = null;
         try {
             opened = SqliteFragmentStore.open(config.store_name(), database, maxMb * 1024L * 1024L);
@@ -76,7 +80,8 @@ public final class SqliteFragmentStoreComponent implements FragmentStore {
         properties.put(FragmentStore.NAME, config.store_name());
         properties.put(Constants.SERVICE_DESCRIPTION, "Tesseras SQLite fragment store");
         properties.put(Constants.SERVICE_RANKING, config.service_ranking());
-        this.registration = context.registerService(FragmentStore.class, this, properties);
+        this.registration = context.registerService(
+                new String[] {FragmentStore.class.getName(), InstrumentedStore.class.getName()}, this, properties);
     }
 
     @Deactivate
@@ -84,6 +89,16 @@ public final class SqliteFragmentStoreComponent implements FragmentStore {
         if (registration != null) {
             registration.unregister();
         }
+    }
+
+    @Override
+    public String storeName() {
+        return name;
+    }
+
+    @Override
+    public void instrument(StoreMetrics metrics) {
+        store.instrument(metrics);
     }
 
     @Override

@@ -14,6 +14,8 @@ import net.tesseras.storage.StoreStats;
 import net.tesseras.storage.VerifyResult;
 import net.tesseras.storage.internal.db.DatabaseComponent;
 import net.tesseras.common.internal.DataDirectory;
+import net.tesseras.common.metrics.internal.InstrumentedStore;
+import net.tesseras.common.metrics.internal.StoreMetrics;
 import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -46,7 +48,7 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = FsFragmentStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true, service = {})
 @Designate(ocd = FsFragmentStoreComponent.Config.class, factory = false)
-public final class FsFragmentStoreComponent implements FragmentStore {
+public final class FsFragmentStoreComponent implements FragmentStore, InstrumentedStore {
 
     public static final String PID = "net.tesseras.storage.fs";
 
@@ -71,7 +73,8 @@ public final class FsFragmentStoreComponent implements FragmentStore {
     private Database database;
     private volatile boolean synchronousFull;
     private volatile FsFragmentStore store;
-    private ServiceRegistration<FragmentStore> registration;
+    private ServiceRegistration<?> registration;
+    private String name;
 
     private static final Logger LOG = LoggerFactory.getLogger(FsFragmentStoreComponent.class);
 
@@ -94,6 +97,7 @@ public final class FsFragmentStoreComponent implements FragmentStore {
     void activate(BundleContext context, Config config) {
         long reserve = Math.max(0, config.free_space_reserve_mb()) * 1024 * 1024;
         Path root = DataDirectory.resolve(context, config.root());
+        name = config.store_name();
         try {
             store = FsFragmentStore.open(config.store_name(), root, database, reserve, synchronousFull);
         } catch (RuntimeException e) {
@@ -105,7 +109,8 @@ public final class FsFragmentStoreComponent implements FragmentStore {
         properties.put(FragmentStore.NAME, config.store_name());
         properties.put(Constants.SERVICE_DESCRIPTION, "Tesseras fs fragment store at " + root);
         properties.put(Constants.SERVICE_RANKING, config.service_ranking());
-        registration = context.registerService(FragmentStore.class, this, properties);
+        registration = context.registerService(
+                new String[] {FragmentStore.class.getName(), InstrumentedStore.class.getName()}, this, properties);
     }
 
     @Deactivate
@@ -125,6 +130,16 @@ public final class FsFragmentStoreComponent implements FragmentStore {
     /** The store behind this component, for status reports. */
     public FsFragmentStore store() {
         return store;
+    }
+
+    @Override
+    public String storeName() {
+        return name;
+    }
+
+    @Override
+    public void instrument(StoreMetrics metrics) {
+        store.instrument(metrics);
     }
 
     @Override
