@@ -171,6 +171,53 @@ class DistributionIT {
     }
 
     @Test
+    void metricsAreServedOverHttpMoveWithTheWorkAndAreOptional() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            node.bin("start").assertOk();
+            Node.Result scrape = awaitHttp(node, "/metrics");
+            assertTrue(scrape.out().contains("jvm_memory_used_bytes"), "JVM meters");
+            double writesBefore = sample(scrape.out(), "tesseras_store_write_seconds_count{store=\"fs\"}");
+
+            Path file = Files.write(tmp.resolve("counted.bin"), new byte[] {1, 2, 3, 4});
+            String tessera = tesseraOf(node.shell("tesseras:put " + file).assertOk().out());
+            node.shell("tesseras:get " + tessera + " 0 " + tmp.resolve("c1")).assertOk();
+            node.shell("tesseras:get " + tessera + " 0 " + tmp.resolve("c2")).assertOk();
+            String after = awaitHttp(node, "/metrics").out();
+            assertEquals(writesBefore + 1, sample(after, "tesseras_store_write_seconds_count{store=\"fs\"}"));
+            assertTrue(sample(after, "tesseras_fragment_cache_hits_total{store=\"fs\"}") >= 1, after);
+            assertTrue(after.contains("tesseras_store_read_seconds_bucket{store=\"fs\""), "latency histogram buckets");
+
+            // Without the metrics bundle the node keeps serving; with it back, so are the meters.
+            String id = node.shell("lb -s").assertOk().out().lines().filter(l -> l.contains("net.tesseras.metrics"))
+                    .findFirst().orElseThrow().split("\\|")[0].trim();
+            node.shell("stop " + id).assertOk();
+            assertTrue(node.http("/metrics").exit() != 200);
+            node.shell("tesseras:get " + tessera + " 0 " + tmp.resolve("c3")).assertOk();
+            node.shell("start " + id).assertOk();
+            assertTrue(awaitHttp(node, "/metrics").out().contains("tesseras_store_fragments{store=\"fs\"} 1.0"));
+            node.bin("stop").assertOk();
+        }
+    }
+
+    private static Node.Result awaitHttp(Node node, String path) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        Node.Result result = node.http(path);
+        while (result.exit() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            result = node.http(path);
+        }
+        assertEquals(200, result.exit(), result.err());
+        return result;
+    }
+
+    /** The value of one sample line of the Prometheus text format. */
+    private static double sample(String exposition, String series) {
+        return exposition.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError("no sample " + series));
+    }
+
+    @Test
     void badInputGetsAClearErrorAndTheNodeKeepsServing() throws Exception {
         try (Node node = new Node(home, tmp.resolve("data"))) {
             node.bin("start").assertOk();

@@ -48,7 +48,39 @@ final class Node implements AutoCloseable {
                 }
             }
         }
+        // Every copy serves HTTP on its own free port: nodes run side by side, and beside a real one.
+        Path http = into.resolve("etc/org.apache.felix.http.cfg");
+        Files.writeString(http, Files.readString(http).replace("org.osgi.service.http.port = 9190",
+                "org.osgi.service.http.port = " + freePort()));
         return into;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The HTTP port this distribution's node serves /metrics on. */
+    int httpPort() throws IOException {
+        java.util.Properties http = new java.util.Properties();
+        try (var in = Files.newBufferedReader(home.resolve("etc/org.apache.felix.http.cfg"))) {
+            http.load(in);
+        }
+        return Integer.parseInt(http.getProperty("org.osgi.service.http.port").trim());
+    }
+
+    /** GET on the node's HTTP endpoint: the status and the body. */
+    Result http(String path) throws IOException, InterruptedException {
+        var client = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + httpPort() + path)).build();
+        try {
+            var response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new Result(response.statusCode(), response.body(), "");
+        } catch (java.net.ConnectException e) {
+            return new Result(-1, "", e.toString());
+        }
     }
 
     Result bin(String... args) throws IOException, InterruptedException {
