@@ -176,6 +176,7 @@ class DistributionIT {
             node.bin("start").assertOk();
             Node.Result scrape = awaitHttp(node, "/metrics");
             assertTrue(scrape.out().contains("jvm_memory_used_bytes"), "JVM meters");
+            assertEquals("{\"status\":\"UP\",\"bundles\":[],\"components\":[]}", awaitHttp(node, "/health").out());
             double writesBefore = sample(scrape.out(), "tesseras_store_write_seconds_count{store=\"fs\"}");
 
             Path file = Files.write(tmp.resolve("counted.bin"), new byte[] {1, 2, 3, 4});
@@ -186,6 +187,17 @@ class DistributionIT {
             assertEquals(writesBefore + 1, sample(after, "tesseras_store_write_seconds_count{store=\"fs\"}"));
             assertTrue(sample(after, "tesseras_fragment_cache_hits_total{store=\"fs\"}") >= 1, after);
             assertTrue(after.contains("tesseras_store_read_seconds_bucket{store=\"fs\""), "latency histogram buckets");
+            assertTrue(node.shell("tesseras:metrics store.write").assertOk().out().contains("tesseras.store.write"));
+
+            // A stopped bundle makes the node not ready, and /health says which.
+            String sqlite = node.shell("lb -s").assertOk().out().lines()
+                    .filter(l -> l.contains("net.tesseras.storage.sqlite")).findFirst().orElseThrow().split("\\|")[0].trim();
+            node.shell("stop " + sqlite).assertOk();
+            Node.Result down = node.http("/health");
+            assertEquals(503, down.exit());
+            assertTrue(down.out().contains("net.tesseras.storage.sqlite"), down.out());
+            node.shell("start " + sqlite).assertOk();
+            assertEquals(200, awaitHttp(node, "/health").exit());
 
             // Without the metrics bundle the node keeps serving; with it back, so are the meters.
             String id = node.shell("lb -s").assertOk().out().lines().filter(l -> l.contains("net.tesseras.metrics"))

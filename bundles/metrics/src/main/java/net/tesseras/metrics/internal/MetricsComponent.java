@@ -18,13 +18,15 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's {@link MeterRegistry}: a Prometheus registry with JVM, GC, thread and process
  * meters, published as a service (every other bundle references it optionally and dynamically)
- * and scraped at {@code /metrics} on the HTTP Whiteboard. The HTTP address and port are the
+ * and scraped at {@code /metrics} on the HTTP Whiteboard, beside {@code /health}. The HTTP address and port are the
  * HTTP service's ({@code etc/org.apache.felix.http.cfg}, 127.0.0.1:9190 by default).
  */
 @Component(immediate = true, service = {})
@@ -36,9 +38,10 @@ public final class MetricsComponent {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final ServiceRegistration<MeterRegistry> registryRegistration;
     private final ServiceRegistration<Servlet> servletRegistration;
+    private final ServiceRegistration<Servlet> healthRegistration;
 
     @Activate
-    public MetricsComponent(BundleContext context) {
+    public MetricsComponent(BundleContext context, @Reference ServiceComponentRuntime scr) {
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -52,11 +55,17 @@ public final class MetricsComponent {
         servletProperties.put("osgi.http.whiteboard.servlet.pattern", "/metrics");
         servletProperties.put("osgi.http.whiteboard.servlet.name", "tesseras-metrics");
         servletRegistration = context.registerService(Servlet.class, new MetricsServlet(registry), servletProperties);
-        LOG.info("metrics registry published; Prometheus text at /metrics");
+        Dictionary<String, Object> healthProperties = new Hashtable<>();
+        healthProperties.put("osgi.http.whiteboard.servlet.pattern", "/health");
+        healthProperties.put("osgi.http.whiteboard.servlet.name", "tesseras-health");
+        healthRegistration = context.registerService(Servlet.class,
+                new HealthServlet(new NodeHealth(context, scr)), healthProperties);
+        LOG.info("metrics registry published; Prometheus text at /metrics, readiness at /health");
     }
 
     @Deactivate
     void deactivate() {
+        healthRegistration.unregister();
         servletRegistration.unregister();
         registryRegistration.unregister();
         gc.close();
