@@ -188,6 +188,7 @@ class DistributionIT {
             assertTrue(sample(after, "tesseras_fragment_cache_hits_total{store=\"fs\"}") >= 1, after);
             assertTrue(after.contains("tesseras_store_read_seconds_bucket{store=\"fs\""), "latency histogram buckets");
             assertTrue(node.shell("tesseras:metrics store.write").assertOk().out().contains("tesseras.store.write"));
+            checkWithPromtool(after);
 
             // A stopped bundle makes the node not ready, and /health says which.
             String sqlite = node.shell("lb -s").assertOk().out().lines()
@@ -209,6 +210,18 @@ class DistributionIT {
             assertTrue(awaitHttp(node, "/metrics").out().contains("tesseras_store_fragments{store=\"fs\"} 1.0"));
             node.bin("stop").assertOk();
         }
+    }
+
+    /** promtool check metrics on the exposition (Debian package prometheus; .ci/run installs it). */
+    private void checkWithPromtool(String exposition) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.util.stream.Stream.of(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, "promtool"))),
+                "promtool is not installed (apt-get install prometheus); the exposition lint is skipped");
+        Path scraped = Files.writeString(tmp.resolve("metrics.txt"), exposition);
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectInput(scraped.toFile())
+                .redirectErrorStream(true).start();
+        String report = new String(promtool.getInputStream().readAllBytes());
+        assertEquals(0, promtool.waitFor(), "promtool check metrics:\n" + report);
     }
 
     private static Node.Result awaitHttp(Node node, String path) throws Exception {

@@ -1,6 +1,8 @@
 package net.tesseras.metrics.internal;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -42,6 +44,14 @@ public final class MetricsComponent {
 
     @Activate
     public MetricsComponent(BundleContext context, @Reference ServiceComponentRuntime scr) {
+        // Two of Micrometer's own meters break Prometheus naming rules (promtool check metrics):
+        // a "_count" gauge and a unit abbreviation. process_cpu_usage keeps the CPU figure.
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return "system.cpu.count".equals(id.getName()) ? id.withName("system.cpus") : id;
+            }
+        }).meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
