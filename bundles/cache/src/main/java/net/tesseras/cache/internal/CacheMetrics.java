@@ -33,7 +33,7 @@ public final class CacheMetrics {
         this(registry, component.cache());
     }
 
-    CacheMetrics(MeterRegistry registry, FragmentCache cache) {
+    public CacheMetrics(MeterRegistry registry, FragmentCache cache) {
         this.registry = registry;
         this.cache = cache;
         meters.add(Gauge.builder("tesseras.fragment.cache.bytes", cache, FragmentCache::bytes)

@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import net.tesseras.database.Database;
 import net.tesseras.database.DatabaseException;
 import net.tesseras.database.DatabaseSettings;
@@ -43,6 +44,8 @@ public final class SqliteDatabase implements Database, AutoCloseable {
     private final BlockingQueue<Connection> idleReaders;
     private volatile DatabaseConfig config;
     private volatile boolean closed;
+    // Told the SQLite result code of every failed statement (for metrics); nothing by default.
+    private volatile Consumer<String> errors = code -> {};
 
     private SqliteDatabase(DatabaseConfig config, Connection writer, List<Connection> readers) {
         this.config = config;
@@ -131,6 +134,11 @@ public final class SqliteDatabase implements Database, AutoCloseable {
         return config;
     }
 
+    /** Tells {@code listener} the SQLite result code (such as SQLITE_BUSY) of each failure. */
+    public void onError(Consumer<String> listener) {
+        errors = listener;
+    }
+
     public String location() {
         return location;
     }
@@ -152,6 +160,7 @@ public final class SqliteDatabase implements Database, AutoCloseable {
                 writer.setAutoCommit(true);
             }
         } catch (SQLException e) {
+            errors.accept(resultCode(e));
             throw new DatabaseException("write to " + location + " failed: " + e.getMessage(), e);
         } finally {
             writeLock.unlock();
@@ -176,6 +185,7 @@ public final class SqliteDatabase implements Database, AutoCloseable {
         try {
             return work.run(reader);
         } catch (SQLException e) {
+            errors.accept(resultCode(e));
             throw new DatabaseException("read from " + location + " failed: " + e.getMessage(), e);
         } finally {
             idleReaders.add(reader);
@@ -347,6 +357,10 @@ public final class SqliteDatabase implements Database, AutoCloseable {
                 return rs.next() ? rs.getInt(1) : 0;
             }
         }
+    }
+
+    private static String resultCode(SQLException e) {
+        return e instanceof org.sqlite.SQLiteException sqlite ? sqlite.getResultCode().name() : "SQL_ERROR";
     }
 
     private static void closeQuietly(Connection c) {

@@ -248,6 +248,16 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void failuresAreReportedWithTheirSqliteResultCode() {
+        try (SqliteDatabase db = SqliteDatabase.open(DatabaseConfig.file(dir.resolve("t.db")))) {
+            java.util.List<String> codes = new java.util.concurrent.CopyOnWriteArrayList<>();
+            db.onError(codes::add);
+            assertThrows(DatabaseException.class, () -> db.write(c -> c.createStatement().execute("INSERT INTO nowhere VALUES (1)")));
+            assertEquals(java.util.List.of("SQLITE_ERROR"), codes);
+        }
+    }
+
+    @Test
     void refusesADatabaseFromANewerFormat() throws SQLException {
         Path file = dir.resolve("t.db");
         try (SqliteDatabase db = SqliteDatabase.open(DatabaseConfig.file(file))) {
