@@ -208,6 +208,17 @@ class DistributionIT {
             node.shell("tesseras:get " + tessera + " 0 " + tmp.resolve("c3")).assertOk();
             node.shell("start " + id).assertOk();
             assertTrue(awaitHttp(node, "/metrics").out().contains("tesseras_store_fragments{store=\"fs\"} 1.0"));
+
+            // The endpoint moves live when etc/net.tesseras.metrics.cfg changes.
+            int oldPort = node.httpPort();
+            Path endpoint = home.resolve("etc/net.tesseras.metrics.cfg");
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                int newPort = probe.getLocalPort();
+                probe.close();
+                Files.writeString(endpoint, Files.readString(endpoint).replace("port = " + oldPort, "port = " + newPort));
+            }
+            assertEquals(200, awaitHttp(node, "/health").exit());
+            assertTrue(node.httpPort() != oldPort);
             node.bin("stop").assertOk();
         }
     }

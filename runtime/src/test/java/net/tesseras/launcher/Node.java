@@ -49,9 +49,12 @@ final class Node implements AutoCloseable {
             }
         }
         // Every copy serves HTTP on its own free port: nodes run side by side, and beside a real one.
-        Path http = into.resolve("etc/org.apache.felix.http.cfg");
-        Files.writeString(http, Files.readString(http).replace("org.osgi.service.http.port = 9190",
-                "org.osgi.service.http.port = " + freePort()));
+        int port = freePort();
+        Path endpoint = into.resolve("etc/net.tesseras.metrics.cfg");
+        Files.writeString(endpoint, Files.readString(endpoint).replace("port = 9190", "port = " + port));
+        Path framework = into.resolve("etc/framework.properties");
+        Files.writeString(framework, Files.readString(framework)
+                .replace("org.osgi.service.http.port = 9190", "org.osgi.service.http.port = " + port));
         return into;
     }
 
@@ -64,10 +67,10 @@ final class Node implements AutoCloseable {
     /** The HTTP port this distribution's node serves /metrics on. */
     int httpPort() throws IOException {
         java.util.Properties http = new java.util.Properties();
-        try (var in = Files.newBufferedReader(home.resolve("etc/org.apache.felix.http.cfg"))) {
+        try (var in = Files.newBufferedReader(home.resolve("etc/net.tesseras.metrics.cfg"))) {
             http.load(in);
         }
-        return Integer.parseInt(http.getProperty("org.osgi.service.http.port").trim());
+        return Integer.parseInt(http.getProperty("port").trim());
     }
 
     /** GET on the node's HTTP endpoint: the status and the body. */

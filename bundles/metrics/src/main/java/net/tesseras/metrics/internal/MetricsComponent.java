@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * The node's {@link MeterRegistry}: a Prometheus registry with JVM, GC, thread and process
  * meters, published as a service (every other bundle references it optionally and dynamically)
  * and scraped at {@code /metrics} on the HTTP Whiteboard, beside {@code /health}. The HTTP address and port are the
- * HTTP service's ({@code etc/org.apache.felix.http.cfg}, 127.0.0.1:9190 by default).
+ * HTTP service's, set from {@code etc/net.tesseras.metrics.cfg} (127.0.0.1:9190 by default).
  */
 @Component(immediate = true, service = {})
 public final class MetricsComponent {
