@@ -235,6 +235,39 @@ class DistributionIT {
         assertEquals(0, promtool.waitFor(), "promtool check metrics:\n" + report);
     }
 
+    @Test
+    void metricsDroppedIntoDeployLaterMeasureTheBundlesAlreadyRunning() throws Exception {
+        Path framework = home.resolve("etc/framework.properties");
+        Files.writeString(framework, Files.readString(framework).replace(",metrics,", ","));
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            node.bin("start").assertOk();
+            Path file = Files.write(tmp.resolve("before-metrics.bin"), new byte[] {7, 7, 7});
+            node.shell("tesseras:put " + file).assertOk();
+            assertEquals(-1, node.http("/metrics").exit(), "no HTTP endpoint without the metrics feature");
+
+            // The operator drops the metrics feature's bundles into deploy/.
+            Feature metrics;
+            try (var reader = Files.newBufferedReader(home.resolve("system/features/metrics.json"))) {
+                metrics = Feature.read(reader, "metrics.json");
+            }
+            for (Feature.Bundle bundle : metrics.bundles()) {
+                Path jar = home.resolve("system").resolve(bundle.repositoryPath());
+                Files.copy(jar, home.resolve("deploy").resolve(jar.getFileName()));
+            }
+            String exposition = "";
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline && !exposition.contains("tesseras_store_fragments{store=\"fs\"} 1.0")) {
+                Thread.sleep(500);
+                Node.Result scrape = node.http("/metrics");
+                exposition = scrape.exit() == 200 ? scrape.out() : "";
+            }
+            assertTrue(exposition.contains("tesseras_store_fragments{store=\"fs\"} 1.0"),
+                    "the store, running since before, is measured: " + exposition.length() + " bytes scraped");
+            assertTrue(exposition.contains("tesseras_fragment_cache_misses_total"), "so is the cache");
+            node.bin("stop").assertOk();
+        }
+    }
+
     private static Node.Result awaitHttp(Node node, String path) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
         Node.Result result = node.http(path);
