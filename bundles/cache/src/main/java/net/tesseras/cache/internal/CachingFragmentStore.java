@@ -2,22 +2,20 @@ package net.tesseras.cache.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import net.tesseras.common.internal.ForwardingFragmentStore;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
-import net.tesseras.storage.StoreStats;
-import net.tesseras.storage.VerifyResult;
 
 /**
  * A {@link FragmentStore} that serves reads from the node's {@link FragmentCache} and passes
- * everything else to its backend. Stores and deletes invalidate; listings, counts and verify go to
+ * everything else to its backend (forwarded by {@link ForwardingFragmentStore}). Stores and deletes invalidate; listings, counts and verify go to
  * the backend (verify always re-reads the stored bytes, never the cache).
  */
-public final class CachingFragmentStore implements FragmentStore {
+public final class CachingFragmentStore extends ForwardingFragmentStore {
 
     private final String storeName;
     private final FragmentStore backend;
@@ -38,6 +36,11 @@ public final class CachingFragmentStore implements FragmentStore {
     }
 
     FragmentStore backend() {
+        return backend;
+    }
+
+    @Override
+    protected FragmentStore delegate() {
         return backend;
     }
 
@@ -75,26 +78,6 @@ public final class CachingFragmentStore implements FragmentStore {
         deletions.incrementAndGet();
         cache.invalidate(new CacheKey(storeName, tessera, index));
         return deleted;
-    }
-
-    @Override
-    public List<FragmentInfo> fragments(ContentHash tessera) {
-        return backend.fragments(tessera);
-    }
-
-    @Override
-    public List<ContentHash> tesseras() {
-        return backend.tesseras();
-    }
-
-    @Override
-    public List<VerifyResult> verify(ContentHash tessera) {
-        return backend.verify(tessera);
-    }
-
-    @Override
-    public StoreStats stats() {
-        return backend.stats();
     }
 
     @Override

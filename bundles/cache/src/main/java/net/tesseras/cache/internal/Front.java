@@ -1,18 +1,10 @@
 package net.tesseras.cache.internal;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import net.tesseras.core.ContentHash;
-import net.tesseras.core.FragmentId;
-import net.tesseras.storage.FragmentInfo;
+import net.tesseras.common.internal.ForwardingFragmentStore;
 import net.tesseras.storage.FragmentStore;
-import net.tesseras.storage.StoreStats;
-import net.tesseras.storage.VerifyResult;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
@@ -23,7 +15,7 @@ import org.osgi.framework.ServiceRegistration;
  * consumers never see a failed read; after {@link #unregister()} it keeps serving through its last
  * backend for consumers that still hold it for a moment.
  */
-final class Front implements FragmentStore {
+final class Front extends ForwardingFragmentStore {
 
     /** Service property of a front: the name of the store it currently serves from. */
     static final String DELEGATE_NAME = "delegate.store.name";
@@ -83,52 +75,8 @@ final class Front implements FragmentStore {
         return properties;
     }
 
-    private CachingFragmentStore target() {
+    @Override
+    protected FragmentStore delegate() {
         return current;
-    }
-
-    @Override
-    public FragmentInfo store(FragmentId id, ByteBuffer data) {
-        return target().store(id, data);
-    }
-
-    @Override
-    public FragmentInfo store(FragmentId id, ReadableByteChannel source, long size) {
-        return target().store(id, source, size);
-    }
-
-    @Override
-    public Optional<ByteBuffer> read(ContentHash tessera, int index) {
-        return target().read(tessera, index);
-    }
-
-    @Override
-    public boolean delete(ContentHash tessera, int index) {
-        return target().delete(tessera, index);
-    }
-
-    @Override
-    public List<FragmentInfo> fragments(ContentHash tessera) {
-        return target().fragments(tessera);
-    }
-
-    @Override
-    public List<ContentHash> tesseras() {
-        return target().tesseras();
-    }
-
-    @Override
-    public List<VerifyResult> verify(ContentHash tessera) {
-        return target().verify(tessera);
-    }
-
-    @Override
-    public StoreStats stats() {
-        return target().stats();
-    }
-
-    @Override
-    public String toString() {
-        return String.valueOf(target());
     }
 }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import net.tesseras.common.internal.Blake3Hashing;
-import net.tesseras.common.metrics.internal.StoreMetrics;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.database.Database;
@@ -56,7 +55,6 @@ public final class SqliteFragmentStore implements FragmentStore {
     private final String name;
     private final Database database;
     private final long maxFragmentBytes;
-    private volatile StoreMetrics metrics = StoreMetrics.NONE;
 
     private SqliteFragmentStore(String name, Database database, long maxFragmentBytes) {
         this.name = name;
@@ -73,25 +71,8 @@ public final class SqliteFragmentStore implements FragmentStore {
         return new SqliteFragmentStore(name, database, maxFragmentBytes);
     }
 
-    /** Reports this store's work to {@code metrics} from now on. */
-    public void instrument(StoreMetrics next) {
-        metrics = next;
-    }
-
     @Override
     public FragmentInfo store(FragmentId id, ByteBuffer data) {
-        long start = System.nanoTime();
-        try {
-            FragmentInfo info = doStore(id, data);
-            metrics.write(System.nanoTime() - start, info.size());
-            return info;
-        } catch (RuntimeException e) {
-            metrics.error("write");
-            throw e;
-        }
-    }
-
-    private FragmentInfo doStore(FragmentId id, ByteBuffer data) {
         if (data.remaining() > maxFragmentBytes) {
             throw new FragmentStoreException("fragment " + id.index() + " of tessera " + id.tessera() + " has "
                     + data.remaining() + " bytes, more than the " + maxFragmentBytes + " the sqlite store '" + name
@@ -142,18 +123,6 @@ public final class SqliteFragmentStore implements FragmentStore {
     @Override
     public Optional<ByteBuffer> read(ContentHash tessera, int index) {
         FragmentId.checkIndex(index);
-        long start = System.nanoTime();
-        try {
-            Optional<ByteBuffer> read = doRead(tessera, index);
-            metrics.read(System.nanoTime() - start, read.map(b -> (long) b.remaining()).orElse(-1L));
-            return read;
-        } catch (RuntimeException e) {
-            metrics.error("read");
-            throw e;
-        }
-    }
-
-    private Optional<ByteBuffer> doRead(ContentHash tessera, int index) {
         return database.read(c -> {
             try (PreparedStatement p = c.prepareStatement(
                     "SELECT data FROM blob_fragments WHERE store = ? AND tessera = ? AND idx = ?")) {
@@ -168,18 +137,6 @@ public final class SqliteFragmentStore implements FragmentStore {
     @Override
     public boolean delete(ContentHash tessera, int index) {
         FragmentId.checkIndex(index);
-        long start = System.nanoTime();
-        try {
-            boolean deleted = doDelete(tessera, index);
-            metrics.delete(System.nanoTime() - start);
-            return deleted;
-        } catch (RuntimeException e) {
-            metrics.error("delete");
-            throw e;
-        }
-    }
-
-    private boolean doDelete(ContentHash tessera, int index) {
         return database.write(c -> {
             try (PreparedStatement p = c.prepareStatement(
                     "DELETE FROM blob_fragments WHERE store = ? AND tessera = ? AND idx = ?")) {
@@ -226,20 +183,11 @@ public final class SqliteFragmentStore implements FragmentStore {
 
     @Override
     public List<VerifyResult> verify(ContentHash tessera) {
-        long start = System.nanoTime();
-        List<VerifyResult> results = doVerify(tessera);
-        metrics.verify(System.nanoTime() - start, results.size(),
-                (int) results.stream().filter(r -> r.status() == VerifyResult.Status.CORRUPT).count(),
-                (int) results.stream().filter(r -> r.status() == VerifyResult.Status.MISSING).count());
-        return results;
-    }
-
-    private List<VerifyResult> doVerify(ContentHash tessera) {
         List<VerifyResult> results = new ArrayList<>();
         List<Integer> intact = new ArrayList<>();
         for (FragmentInfo info : fragments(tessera)) {
             FragmentId id = info.id();
-            Optional<ByteBuffer> bytes = doRead(tessera, id.index());
+            Optional<ByteBuffer> bytes = read(tessera, id.index());
             if (bytes.isEmpty()) {
                 results.add(new VerifyResult(id, VerifyResult.Status.MISSING, "deleted while being verified"));
                 continue;

@@ -1,19 +1,11 @@
 package net.tesseras.storage.sqlite.internal;
 
-import java.nio.ByteBuffer;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.List;
-import java.util.Optional;
 import net.tesseras.common.metrics.internal.InstrumentedStore;
-import net.tesseras.common.metrics.internal.StoreMetrics;
-import net.tesseras.core.ContentHash;
-import net.tesseras.core.FragmentId;
+import net.tesseras.common.metrics.internal.MeasuredFragmentStore;
 import net.tesseras.database.Database;
-import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
-import net.tesseras.storage.StoreStats;
-import net.tesseras.storage.VerifyResult;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
@@ -36,7 +28,7 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = SqliteFragmentStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true, service = {})
 @Designate(ocd = SqliteFragmentStoreComponent.Config.class)
-public final class SqliteFragmentStoreComponent implements FragmentStore, InstrumentedStore {
+public final class SqliteFragmentStoreComponent {
 
     public static final String PID = "net.tesseras.storage.sqlite";
 
@@ -56,21 +48,17 @@ public final class SqliteFragmentStoreComponent implements FragmentStore, Instru
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteFragmentStoreComponent.class);
 
-    private final SqliteFragmentStore store;
     private final ServiceRegistration<?> registration;
-    private final String name;
 
     @Activate
     public SqliteFragmentStoreComponent(BundleContext context, Config config, @Reference Database database) {
         int maxMb = Math.max(1, Math.min(900, config.max_fragment_mb()));
-        this.name = config.store_name();
         SqliteFragmentStore opened = null;
         try {
             opened = SqliteFragmentStore.open(config.store_name(), database, maxMb * 1024L * 1024L);
         } catch (RuntimeException e) {
             LOG.error("sqlite store '{}' is not available: {}", config.store_name(), e.getMessage());
         }
-        this.store = opened;
         if (opened == null) {
             this.registration = null;
             return;
@@ -81,7 +69,8 @@ public final class SqliteFragmentStoreComponent implements FragmentStore, Instru
         properties.put(Constants.SERVICE_DESCRIPTION, "Tesseras SQLite fragment store");
         properties.put(Constants.SERVICE_RANKING, config.service_ranking());
         this.registration = context.registerService(
-                new String[] {FragmentStore.class.getName(), InstrumentedStore.class.getName()}, this, properties);
+                new String[] {FragmentStore.class.getName(), InstrumentedStore.class.getName()},
+                new MeasuredFragmentStore(config.store_name(), opened), properties);
     }
 
     @Deactivate
@@ -89,55 +78,5 @@ public final class SqliteFragmentStoreComponent implements FragmentStore, Instru
         if (registration != null) {
             registration.unregister();
         }
-    }
-
-    @Override
-    public String storeName() {
-        return name;
-    }
-
-    @Override
-    public void instrument(StoreMetrics metrics) {
-        store.instrument(metrics);
-    }
-
-    @Override
-    public FragmentInfo store(FragmentId id, ByteBuffer data) {
-        return store.store(id, data);
-    }
-
-    @Override
-    public Optional<ByteBuffer> read(ContentHash tessera, int index) {
-        return store.read(tessera, index);
-    }
-
-    @Override
-    public boolean delete(ContentHash tessera, int index) {
-        return store.delete(tessera, index);
-    }
-
-    @Override
-    public List<FragmentInfo> fragments(ContentHash tessera) {
-        return store.fragments(tessera);
-    }
-
-    @Override
-    public List<ContentHash> tesseras() {
-        return store.tesseras();
-    }
-
-    @Override
-    public List<VerifyResult> verify(ContentHash tessera) {
-        return store.verify(tessera);
-    }
-
-    @Override
-    public StoreStats stats() {
-        return store.stats();
-    }
-
-    @Override
-    public String toString() {
-        return String.valueOf(store);
     }
 }

@@ -38,7 +38,6 @@ import net.tesseras.storage.StoreStats;
 import net.tesseras.storage.VerifyResult;
 import net.tesseras.common.internal.Blake3;
 import net.tesseras.common.internal.Blake3Hashing;
-import net.tesseras.common.metrics.internal.StoreMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +64,6 @@ public final class FsFragmentStore implements FragmentStore {
     // fsync blocks on the device while the caller's thread hashes the same bytes (see persist).
     private final ExecutorService syncer = Executors.newCachedThreadPool(daemonThreads("tesseras-fs-sync"));
     private volatile boolean syncDirectories;
-    private volatile StoreMetrics metrics = StoreMetrics.NONE;
     // Looked up once: finding a path's file store parses the mount table.
     private final FileStore volume;
 
@@ -129,11 +127,6 @@ public final class FsFragmentStore implements FragmentStore {
         return syncDirectories;
     }
 
-    /** Reports this store's work to {@code metrics} from now on. */
-    public void instrument(StoreMetrics next) {
-        metrics = next;
-    }
-
     /** Stops the helper threads; the store must not be used afterwards. */
     public void close() {
         syncer.shutdown();
@@ -146,18 +139,6 @@ public final class FsFragmentStore implements FragmentStore {
 
     @Override
     public FragmentInfo store(FragmentId id, ByteBuffer data) {
-        long start = System.nanoTime();
-        try {
-            FragmentInfo info = doStore(id, data);
-            metrics.write(System.nanoTime() - start, info.size());
-            return info;
-        } catch (RuntimeException e) {
-            metrics.error("write");
-            throw e;
-        }
-    }
-
-    private FragmentInfo doStore(FragmentId id, ByteBuffer data) {
         ByteBuffer bytes = data.duplicate();
         return locked(id, () -> {
             Optional<FragmentInfo> held = alreadyHeld(id);
@@ -178,18 +159,6 @@ public final class FsFragmentStore implements FragmentStore {
 
     @Override
     public FragmentInfo store(FragmentId id, ReadableByteChannel source, long size) {
-        long start = System.nanoTime();
-        try {
-            FragmentInfo info = doStore(id, source, size);
-            metrics.write(System.nanoTime() - start, info.size());
-            return info;
-        } catch (RuntimeException e) {
-            metrics.error("write");
-            throw e;
-        }
-    }
-
-    private FragmentInfo doStore(FragmentId id, ReadableByteChannel source, long size) {
         if (size < 0) {
             throw new IllegalArgumentException("fragment size must not be negative: " + size);
         }
@@ -213,16 +182,11 @@ public final class FsFragmentStore implements FragmentStore {
     @Override
     public Optional<ByteBuffer> read(ContentHash tessera, int index) {
         Path file = paths.file(tessera, FragmentId.checkIndex(index));
-        long start = System.nanoTime();
         try {
-            ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).asReadOnlyBuffer();
-            metrics.read(System.nanoTime() - start, bytes.remaining());
-            return Optional.of(bytes);
+            return Optional.of(ByteBuffer.wrap(Files.readAllBytes(file)).asReadOnlyBuffer());
         } catch (NoSuchFileException e) {
-            metrics.read(System.nanoTime() - start, -1);
             return Optional.empty();
         } catch (IOException e) {
-            metrics.error("read");
             throw new FragmentStoreException("cannot read fragment " + index + " of tessera " + tessera
                     + " from " + file + ": " + e, e);
         }
@@ -231,18 +195,6 @@ public final class FsFragmentStore implements FragmentStore {
     @Override
     public boolean delete(ContentHash tessera, int index) {
         FragmentId.checkIndex(index);
-        long start = System.nanoTime();
-        try {
-            boolean deleted = doDelete(tessera, index);
-            metrics.delete(System.nanoTime() - start);
-            return deleted;
-        } catch (RuntimeException e) {
-            metrics.error("delete");
-            throw e;
-        }
-    }
-
-    private boolean doDelete(ContentHash tessera, int index) {
         return locked(tessera, index, () -> {
             // Index first: a crash before the file is gone leaves an orphan that start-up quarantines,
             // never an index row pointing at nothing.
@@ -273,15 +225,6 @@ public final class FsFragmentStore implements FragmentStore {
 
     @Override
     public List<VerifyResult> verify(ContentHash tessera) {
-        long start = System.nanoTime();
-        List<VerifyResult> results = doVerify(tessera);
-        metrics.verify(System.nanoTime() - start, results.size(),
-                (int) results.stream().filter(r -> r.status() == VerifyResult.Status.CORRUPT).count(),
-                (int) results.stream().filter(r -> r.status() == VerifyResult.Status.MISSING).count());
-        return results;
-    }
-
-    private List<VerifyResult> doVerify(ContentHash tessera) {
         List<VerifyResult> results = new ArrayList<>();
         List<Integer> intact = new ArrayList<>();
         for (FragmentInfo info : index.list(tessera)) {

@@ -1,21 +1,12 @@
 package net.tesseras.storage.internal.fs;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import net.tesseras.core.ContentHash;
-import net.tesseras.core.FragmentId;
 import net.tesseras.database.Database;
-import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
-import net.tesseras.storage.StoreStats;
-import net.tesseras.storage.VerifyResult;
 import net.tesseras.storage.internal.db.DatabaseComponent;
 import net.tesseras.common.internal.DataDirectory;
 import net.tesseras.common.metrics.internal.InstrumentedStore;
-import net.tesseras.common.metrics.internal.StoreMetrics;
+import net.tesseras.common.metrics.internal.MeasuredFragmentStore;
 import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -48,7 +39,7 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = FsFragmentStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true, service = {})
 @Designate(ocd = FsFragmentStoreComponent.Config.class, factory = false)
-public final class FsFragmentStoreComponent implements FragmentStore, InstrumentedStore {
+public final class FsFragmentStoreComponent {
 
     public static final String PID = "net.tesseras.storage.fs";
 
@@ -74,7 +65,6 @@ public final class FsFragmentStoreComponent implements FragmentStore, Instrument
     private volatile boolean synchronousFull;
     private volatile FsFragmentStore store;
     private ServiceRegistration<?> registration;
-    private String name;
 
     private static final Logger LOG = LoggerFactory.getLogger(FsFragmentStoreComponent.class);
 
@@ -97,7 +87,6 @@ public final class FsFragmentStoreComponent implements FragmentStore, Instrument
     void activate(BundleContext context, Config config) {
         long reserve = Math.max(0, config.free_space_reserve_mb()) * 1024 * 1024;
         Path root = DataDirectory.resolve(context, config.root());
-        name = config.store_name();
         try {
             store = FsFragmentStore.open(config.store_name(), root, database, reserve, synchronousFull);
         } catch (RuntimeException e) {
@@ -110,7 +99,8 @@ public final class FsFragmentStoreComponent implements FragmentStore, Instrument
         properties.put(Constants.SERVICE_DESCRIPTION, "Tesseras fs fragment store at " + root);
         properties.put(Constants.SERVICE_RANKING, config.service_ranking());
         registration = context.registerService(
-                new String[] {FragmentStore.class.getName(), InstrumentedStore.class.getName()}, this, properties);
+                new String[] {FragmentStore.class.getName(), InstrumentedStore.class.getName()},
+                new MeasuredFragmentStore(config.store_name(), store), properties);
     }
 
     @Deactivate
@@ -125,65 +115,5 @@ public final class FsFragmentStoreComponent implements FragmentStore, Instrument
 
     private static boolean isFull(Map<String, Object> databaseProperties) {
         return "FULL".equals(databaseProperties.get(DatabaseComponent.SYNCHRONOUS_PROPERTY));
-    }
-
-    /** The store behind this component, for status reports. */
-    public FsFragmentStore store() {
-        return store;
-    }
-
-    @Override
-    public String storeName() {
-        return name;
-    }
-
-    @Override
-    public void instrument(StoreMetrics metrics) {
-        store.instrument(metrics);
-    }
-
-    @Override
-    public FragmentInfo store(FragmentId id, ByteBuffer data) {
-        return store.store(id, data);
-    }
-
-    @Override
-    public FragmentInfo store(FragmentId id, ReadableByteChannel source, long size) {
-        return store.store(id, source, size);
-    }
-
-    @Override
-    public Optional<ByteBuffer> read(ContentHash tessera, int index) {
-        return store.read(tessera, index);
-    }
-
-    @Override
-    public boolean delete(ContentHash tessera, int index) {
-        return store.delete(tessera, index);
-    }
-
-    @Override
-    public List<FragmentInfo> fragments(ContentHash tessera) {
-        return store.fragments(tessera);
-    }
-
-    @Override
-    public List<ContentHash> tesseras() {
-        return store.tesseras();
-    }
-
-    @Override
-    public List<VerifyResult> verify(ContentHash tessera) {
-        return store.verify(tessera);
-    }
-
-    @Override
-    public StoreStats stats() {
-        return store.stats();
-    }
-
-    @Override
-    public String toString() {
-        return store.toString();
     }
 }

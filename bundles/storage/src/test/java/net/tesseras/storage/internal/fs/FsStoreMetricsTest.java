@@ -10,13 +10,12 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import net.tesseras.common.internal.Blake3Hashing;
-import net.tesseras.common.metrics.internal.InstrumentedStore;
+import net.tesseras.common.metrics.internal.MeasuredFragmentStore;
 import net.tesseras.common.metrics.internal.MicrometerStoreMetrics;
 import net.tesseras.common.metrics.internal.StoreMetrics;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.storage.ChecksumMismatchException;
-import net.tesseras.storage.StoreStats;
 import net.tesseras.storage.internal.db.DatabaseConfig;
 import net.tesseras.storage.internal.db.SqliteDatabase;
 import org.junit.jupiter.api.Test;
@@ -30,23 +29,12 @@ class FsStoreMetricsTest {
     @Test
     void everyOperationIsCountedTimedAndTaggedByStore() throws Exception {
         try (SqliteDatabase db = SqliteDatabase.open(DatabaseConfig.file(dir.resolve("db/t.db")))) {
-            FsFragmentStore store = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, false);
+            FsFragmentStore fs = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, false);
+            // As the component registers it: the store behind the measuring decorator.
+            MeasuredFragmentStore store = new MeasuredFragmentStore("fs", fs);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            InstrumentedStore source = new InstrumentedStore() {
-                public String storeName() {
-                    return "fs";
-                }
-
-                public StoreStats stats() {
-                    return store.stats();
-                }
-
-                public void instrument(StoreMetrics metrics) {
-                    store.instrument(metrics);
-                }
-            };
-            MicrometerStoreMetrics metrics = new MicrometerStoreMetrics(registry, source);
-            source.instrument(metrics);
+            MicrometerStoreMetrics metrics = new MicrometerStoreMetrics(registry, store);
+            store.instrument(metrics);
 
             byte[] bytes = new byte[1000];
             ContentHash tessera = Blake3Hashing.hash(new byte[] {1});
@@ -71,11 +59,11 @@ class FsStoreMetricsTest {
             assertEquals(0, registry.get("tesseras.store.fragments").gauge().value(), "from the index, after the delete");
             assertTrue(registry.get("tesseras.store.read").timer().totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) > 0);
 
-            source.instrument(StoreMetrics.NONE);
+            store.instrument(StoreMetrics.NONE);
             metrics.close();
             assertNull(registry.find("tesseras.store.write").timer());
             assertNull(registry.find("tesseras.store.errors").counter());
-            store.close();
+            fs.close();
         }
     }
 }

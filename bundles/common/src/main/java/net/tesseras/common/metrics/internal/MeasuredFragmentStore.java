@@ -1,0 +1,110 @@
+package net.tesseras.common.metrics.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.util.List;
+import java.util.Optional;
+import net.tesseras.common.internal.ForwardingFragmentStore;
+import net.tesseras.core.ContentHash;
+import net.tesseras.core.FragmentId;
+import net.tesseras.storage.FragmentInfo;
+import net.tesseras.storage.FragmentStore;
+import net.tesseras.storage.VerifyResult;
+
+/**
+ * A backend as its component registers it: every call forwarded to the store and reported to
+ * {@link StoreMetrics} ({@link StoreMetrics#NONE} until a registry exists), so the stores
+ * themselves hold no measuring code.
+ */
+public final class MeasuredFragmentStore extends ForwardingFragmentStore implements InstrumentedStore {
+
+    private final String name;
+    private final FragmentStore store;
+    private volatile StoreMetrics metrics = StoreMetrics.NONE;
+
+    public MeasuredFragmentStore(String name, FragmentStore store) {
+        this.name = name;
+        this.store = store;
+    }
+
+    @Override
+    protected FragmentStore delegate() {
+        return store;
+    }
+
+    @Override
+    public String storeName() {
+        return name;
+    }
+
+    @Override
+    public void instrument(StoreMetrics next) {
+        metrics = next;
+    }
+
+    @Override
+    public FragmentInfo store(FragmentId id, ByteBuffer data) {
+        long start = System.nanoTime();
+        try {
+            FragmentInfo info = store.store(id, data);
+            metrics.write(System.nanoTime() - start, info.size());
+            return info;
+        } catch (RuntimeException e) {
+            metrics.error("write");
+            throw e;
+        }
+    }
+
+    @Override
+    public FragmentInfo store(FragmentId id, ReadableByteChannel source, long size) {
+        long start = System.nanoTime();
+        try {
+            FragmentInfo info = store.store(id, source, size);
+            metrics.write(System.nanoTime() - start, info.size());
+            return info;
+        } catch (RuntimeException e) {
+            metrics.error("write");
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<ByteBuffer> read(ContentHash tessera, int index) {
+        long start = System.nanoTime();
+        try {
+            Optional<ByteBuffer> read = store.read(tessera, index);
+            metrics.read(System.nanoTime() - start, read.map(b -> (long) b.remaining()).orElse(-1L));
+            return read;
+        } catch (IllegalArgumentException e) {
+            throw e; // the caller's mistake, not the store's
+        } catch (RuntimeException e) {
+            metrics.error("read");
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean delete(ContentHash tessera, int index) {
+        long start = System.nanoTime();
+        try {
+            boolean deleted = store.delete(tessera, index);
+            metrics.delete(System.nanoTime() - start);
+            return deleted;
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            metrics.error("delete");
+            throw e;
+        }
+    }
+
+    @Override
+    public List<VerifyResult> verify(ContentHash tessera) {
+        long start = System.nanoTime();
+        List<VerifyResult> results = store.verify(tessera);
+        metrics.verify(System.nanoTime() - start, results.size(),
+                (int) results.stream().filter(r -> r.status() == VerifyResult.Status.CORRUPT).count(),
+                (int) results.stream().filter(r -> r.status() == VerifyResult.Status.MISSING).count());
+        return results;
+    }
+}
