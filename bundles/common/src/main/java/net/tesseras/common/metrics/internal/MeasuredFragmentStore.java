@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import net.tesseras.common.internal.ForwardingFragmentStore;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
@@ -44,22 +45,18 @@ public final class MeasuredFragmentStore extends ForwardingFragmentStore impleme
 
     @Override
     public FragmentInfo store(FragmentId id, ByteBuffer data) {
-        long start = System.nanoTime();
-        try {
-            FragmentInfo info = store.store(id, data);
-            metrics.write(System.nanoTime() - start, info.size());
-            return info;
-        } catch (RuntimeException e) {
-            metrics.error("write");
-            throw e;
-        }
+        return measuredWrite(() -> store.store(id, data));
     }
 
     @Override
     public FragmentInfo store(FragmentId id, ReadableByteChannel source, long size) {
+        return measuredWrite(() -> store.store(id, source, size));
+    }
+
+    private FragmentInfo measuredWrite(Supplier<FragmentInfo> write) {
         long start = System.nanoTime();
         try {
-            FragmentInfo info = store.store(id, source, size);
+            FragmentInfo info = write.get();
             metrics.write(System.nanoTime() - start, info.size());
             return info;
         } catch (RuntimeException e) {
