@@ -141,7 +141,7 @@ final class NodeLauncher {
         properties.put("tesseras.data", data.toString());
         properties.putIfAbsent(Constants.FRAMEWORK_STORAGE, data.resolve("cache").toString());
         properties.putIfAbsent(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        properties.putIfAbsent(FEATURES_PROPERTY, "runtime,storage,storage-sqlite,cache,metrics,shell");
+        properties.putIfAbsent(FEATURES_PROPERTY, "runtime,identity,storage,storage-sqlite,cache,metrics,shell");
         // The Gogo console reads the terminal only in the foreground.
         properties.put("gosh.args", console ? "" : "--nointeractive");
         return properties;

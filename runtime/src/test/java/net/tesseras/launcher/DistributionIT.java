@@ -71,9 +71,17 @@ class DistributionIT {
                 assertEquals("ok", single(s, "PRAGMA integrity_check"));
             }
 
+            String identity = node.shell("tesseras:identity").assertOk().out();
+            assertTrue(identity.matches("(?s)NodeId      00[0-9a-f]{38}\n.*"), identity);
+
             node.bin("stop").assertOk();
             assertEquals(3, node.bin("status").exit());
             assertTrue(Files.notExists(tmp.resolve("data/run/shell.sock")), "the socket is removed on stop");
+
+            // The identity is created once and kept: the same NodeId after a restart.
+            node.bin("start").assertOk();
+            assertEquals(identity, node.shell("tesseras:identity").assertOk().out());
+            node.bin("stop").assertOk();
         }
     }
 

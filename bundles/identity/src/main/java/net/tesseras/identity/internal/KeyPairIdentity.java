@@ -1,0 +1,105 @@
+package net.tesseras.identity.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.util.Arrays;
+import net.tesseras.common.internal.Blake3;
+import net.tesseras.identity.NodeId;
+import net.tesseras.identity.NodeIdentity;
+
+/** An Ed25519 key pair (JDK provider) and the NodeId its proof of work found. */
+final class KeyPairIdentity implements NodeIdentity {
+
+    /** An X.509 SubjectPublicKeyInfo of an Ed25519 key is this prefix and the raw 32-byte key. */
+    private static final int X509_PREFIX = 12;
+
+    private final KeyPair keys;
+    private final byte[] rawPublicKey;
+    private final long nonce;
+    private final NodeId nodeId;
+
+    KeyPairIdentity(KeyPair keys, long nonce) {
+        this.keys = keys;
+        this.rawPublicKey = raw(keys);
+        this.nonce = nonce;
+        byte[] digest = digest(rawPublicKey, nonce);
+        if (!NodeId.meetsDifficulty(digest)) {
+            throw new IllegalArgumentException("nonce " + nonce + " is not a proof of work for this key");
+        }
+        this.nodeId = NodeId.of(Arrays.copyOf(digest, NodeId.LENGTH));
+    }
+
+    /** A new key pair and the first nonce that meets the difficulty (256 tries on average). */
+    static KeyPairIdentity generate() {
+        try {
+            KeyPair keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            byte[] raw = raw(keys);
+            long nonce = 0;
+            while (!NodeId.meetsDifficulty(digest(raw, nonce))) {
+                nonce++;
+            }
+            return new KeyPairIdentity(keys, nonce);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM has no Ed25519: " + e.getMessage(), e);
+        }
+    }
+
+    /** BLAKE3(public key || nonce as u64 little-endian). */
+    static byte[] digest(byte[] rawPublicKey, long nonce) {
+        ByteBuffer input = ByteBuffer.allocate(rawPublicKey.length + 8).order(ByteOrder.LITTLE_ENDIAN);
+        input.put(rawPublicKey).putLong(nonce);
+        return Blake3.hash(input.array());
+    }
+
+    KeyPair keys() {
+        return keys;
+    }
+
+    @Override
+    public NodeId nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public byte[] publicKey() {
+        return rawPublicKey.clone();
+    }
+
+    @Override
+    public long nonce() {
+        return nonce;
+    }
+
+    @Override
+    public byte[] sign(byte[] message) {
+        try {
+            Signature signature = Signature.getInstance("Ed25519");
+            signature.initSign(keys.getPrivate());
+            signature.update(message);
+            return signature.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign with the node key: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code signature} is this node's signature of {@code message}. */
+    boolean verify(byte[] message, byte[] signature) {
+        try {
+            Signature verifier = Signature.getInstance("Ed25519");
+            verifier.initVerify(keys.getPublic());
+            verifier.update(message);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    private static byte[] raw(KeyPair keys) {
+        byte[] encoded = keys.getPublic().getEncoded();
+        return Arrays.copyOfRange(encoded, X509_PREFIX, encoded.length);
+    }
+}
