@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import net.tesseras.common.internal.Blake3Hashing;
+import net.tesseras.common.internal.FragmentRows;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.database.Database;
@@ -49,8 +50,6 @@ public final class SqliteFragmentStore implements FragmentStore {
                     + " last_verified INTEGER,"
                     + " data BLOB NOT NULL,"
                     + " UNIQUE (store, tessera, idx))"));
-
-    private static final String COLUMNS = "tessera, idx, parity, checksum, size, stored_at, last_verified";
 
     private final String name;
     private final Database database;
@@ -150,13 +149,13 @@ public final class SqliteFragmentStore implements FragmentStore {
     public List<FragmentInfo> fragments(ContentHash tessera) {
         return database.read(c -> {
             try (PreparedStatement p = c.prepareStatement(
-                    "SELECT " + COLUMNS + " FROM blob_fragments WHERE store = ? AND tessera = ? ORDER BY idx")) {
+                    "SELECT " + FragmentRows.COLUMNS + " FROM blob_fragments WHERE store = ? AND tessera = ? ORDER BY idx")) {
                 p.setString(1, name);
                 p.setString(2, tessera.toHex());
                 List<FragmentInfo> result = new ArrayList<>();
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        result.add(info(rs));
+                        result.add(FragmentRows.info(rs));
                     }
                 }
                 return result;
@@ -241,10 +240,10 @@ public final class SqliteFragmentStore implements FragmentStore {
 
     private Optional<FragmentInfo> find(Connection c, ContentHash tessera, int index) throws SQLException {
         try (PreparedStatement p = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM blob_fragments WHERE store = ? AND tessera = ? AND idx = ?")) {
+                "SELECT " + FragmentRows.COLUMNS + " FROM blob_fragments WHERE store = ? AND tessera = ? AND idx = ?")) {
             bindKey(p, tessera, index);
             try (ResultSet rs = p.executeQuery()) {
-                return rs.next() ? Optional.of(info(rs)) : Optional.empty();
+                return rs.next() ? Optional.of(FragmentRows.info(rs)) : Optional.empty();
             }
         }
     }
@@ -255,11 +254,4 @@ public final class SqliteFragmentStore implements FragmentStore {
         p.setInt(3, index);
     }
 
-    private static FragmentInfo info(ResultSet rs) throws SQLException {
-        FragmentId id = new FragmentId(ContentHash.parse(rs.getString(1)), rs.getInt(2), rs.getInt(3) == 1,
-                ContentHash.parse(rs.getString(4)));
-        long verified = rs.getLong(7);
-        Optional<Instant> lastVerified = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(verified));
-        return new FragmentInfo(id, rs.getLong(5), Instant.ofEpochMilli(rs.getLong(6)), lastVerified);
-    }
 }

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import net.tesseras.common.internal.FragmentRows;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.database.Database;
@@ -42,8 +43,6 @@ final class FsIndex {
                             + " root TEXT NOT NULL,"
                             + " created_at INTEGER NOT NULL)"));
 
-    private static final String COLUMNS = "tessera, idx, parity, checksum, size, stored_at, last_verified";
-
     private final Database database;
     private final String store;
 
@@ -59,12 +58,12 @@ final class FsIndex {
     Optional<FragmentInfo> find(ContentHash tessera, int index) {
         return database.read(c -> {
             try (PreparedStatement p = c.prepareStatement(
-                    "SELECT " + COLUMNS + " FROM fs_fragments WHERE store = ? AND tessera = ? AND idx = ?")) {
+                    "SELECT " + FragmentRows.COLUMNS + " FROM fs_fragments WHERE store = ? AND tessera = ? AND idx = ?")) {
                 p.setString(1, store);
                 p.setString(2, tessera.toHex());
                 p.setInt(3, index);
                 try (ResultSet rs = p.executeQuery()) {
-                    return rs.next() ? Optional.of(info(rs)) : Optional.empty();
+                    return rs.next() ? Optional.of(FragmentRows.info(rs)) : Optional.empty();
                 }
             }
         });
@@ -104,7 +103,7 @@ final class FsIndex {
 
     List<FragmentInfo> list(ContentHash tessera) {
         return database.read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS
+            try (PreparedStatement p = c.prepareStatement("SELECT " + FragmentRows.COLUMNS
                     + " FROM fs_fragments WHERE store = ? AND tessera = ? ORDER BY idx")) {
                 p.setString(1, store);
                 p.setString(2, tessera.toHex());
@@ -185,17 +184,10 @@ final class FsIndex {
         List<FragmentInfo> result = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
-                result.add(info(rs));
+                result.add(FragmentRows.info(rs));
             }
         }
         return result;
     }
 
-    private static FragmentInfo info(ResultSet rs) throws SQLException {
-        ContentHash tessera = ContentHash.parse(rs.getString(1));
-        FragmentId id = new FragmentId(tessera, rs.getInt(2), rs.getInt(3) == 1, ContentHash.parse(rs.getString(4)));
-        long verified = rs.getLong(7);
-        Optional<Instant> lastVerified = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(verified));
-        return new FragmentInfo(id, rs.getLong(5), Instant.ofEpochMilli(rs.getLong(6)), lastVerified);
-    }
 }
