@@ -2,11 +2,9 @@ package net.tesseras.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import net.tesseras.cache.internal.CacheSettings;
 import net.tesseras.cache.internal.CacheSettings.Policy;
@@ -15,11 +13,6 @@ import net.tesseras.cache.internal.CachingFragmentStore;
 import net.tesseras.cache.internal.FragmentCache;
 import net.tesseras.common.internal.Blake3Hashing;
 import net.tesseras.core.ContentHash;
-import net.tesseras.core.FragmentId;
-import net.tesseras.storage.FragmentInfo;
-import net.tesseras.storage.FragmentStore;
-import net.tesseras.storage.StoreStats;
-import net.tesseras.storage.VerifyResult;
 
 /**
  * Two measurements that are counts rather than times, run as a program:
@@ -57,7 +50,7 @@ public final class CacheSimulations {
                     Duration.ofMinutes(10), Duration.ofHours(1)));
             List<CachingFragmentStore> stores = new ArrayList<>();
             for (int s = 0; s < storeCount; s++) {
-                stores.add(new CachingFragmentStore("store-" + s, new GeneratingStore(fragmentSize), cache));
+                stores.add(new CachingFragmentStore("store-" + s, new FixedBytesStore(fragmentSize, true), cache));
             }
             int reads = (int) (perStore / fragmentSize);
             for (int i = 0; i < reads; i++) {
@@ -85,7 +78,7 @@ public final class CacheSimulations {
         for (Policy policy : new Policy[] {Policy.LRU, Policy.TIERED}) {
             FragmentCache cache = new FragmentCache(new CacheSettings(policy, budget, budget, 0.2,
                     Duration.ofMinutes(10), Duration.ofHours(1)));
-            CachingFragmentStore store = new CachingFragmentStore("fs", new GeneratingStore(fragmentSize), cache);
+            CachingFragmentStore store = new CachingFragmentStore("fs", new FixedBytesStore(fragmentSize, true), cache);
             for (int index : trace) {
                 store.read(T, index);
             }
@@ -139,47 +132,4 @@ public final class CacheSimulations {
         return memory.getHeapMemoryUsage().getUsed();
     }
 
-    /** A backend that makes a fresh fragment for every read: the cache is what keeps bytes alive. */
-    private static final class GeneratingStore implements FragmentStore {
-        private final int size;
-
-        GeneratingStore(int size) {
-            this.size = size;
-        }
-
-        @Override
-        public Optional<ByteBuffer> read(ContentHash tessera, int index) {
-            return Optional.of(ByteBuffer.allocate(size).asReadOnlyBuffer());
-        }
-
-        @Override
-        public FragmentInfo store(FragmentId id, ByteBuffer data) {
-            throw new UnsupportedOperationException("read-only simulation store");
-        }
-
-        @Override
-        public boolean delete(ContentHash tessera, int index) {
-            return false;
-        }
-
-        @Override
-        public List<FragmentInfo> fragments(ContentHash tessera) {
-            return List.of();
-        }
-
-        @Override
-        public List<ContentHash> tesseras() {
-            return List.of();
-        }
-
-        @Override
-        public List<VerifyResult> verify(ContentHash tessera) {
-            return List.of();
-        }
-
-        @Override
-        public StoreStats stats() {
-            return new StoreStats(0, 0, 0);
-        }
-    }
 }

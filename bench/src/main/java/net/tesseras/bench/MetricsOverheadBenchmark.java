@@ -3,7 +3,6 @@ package net.tesseras.bench;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import net.tesseras.cache.internal.CacheMetrics;
@@ -12,11 +11,6 @@ import net.tesseras.cache.internal.CachingFragmentStore;
 import net.tesseras.cache.internal.FragmentCache;
 import net.tesseras.common.internal.Blake3Hashing;
 import net.tesseras.core.ContentHash;
-import net.tesseras.core.FragmentId;
-import net.tesseras.storage.FragmentInfo;
-import net.tesseras.storage.FragmentStore;
-import net.tesseras.storage.StoreStats;
-import net.tesseras.storage.VerifyResult;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -50,7 +44,7 @@ public class MetricsOverheadBenchmark {
     @Setup
     public void fill() {
         tessera = Blake3Hashing.hash(new byte[] {5});
-        MemoryStore backend = new MemoryStore();
+        FixedBytesStore backend = new FixedBytesStore(4096, false);
         plain = new CachingFragmentStore("fs", backend, new FragmentCache(CacheSettings.defaults()));
         FragmentCache measuredCache = new FragmentCache(CacheSettings.defaults());
         new CacheMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), measuredCache);
@@ -76,43 +70,4 @@ public class MetricsOverheadBenchmark {
         return next;
     }
 
-    /** Serves 4 KiB of zeros for any fragment: only the cache path is measured. */
-    private static final class MemoryStore implements FragmentStore {
-        private final ByteBuffer bytes = ByteBuffer.allocate(4096).asReadOnlyBuffer();
-
-        @Override
-        public Optional<ByteBuffer> read(ContentHash tessera, int index) {
-            return Optional.of(bytes.duplicate());
-        }
-
-        @Override
-        public FragmentInfo store(FragmentId id, ByteBuffer data) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean delete(ContentHash tessera, int index) {
-            return false;
-        }
-
-        @Override
-        public List<FragmentInfo> fragments(ContentHash tessera) {
-            return List.of();
-        }
-
-        @Override
-        public List<ContentHash> tesseras() {
-            return List.of();
-        }
-
-        @Override
-        public List<VerifyResult> verify(ContentHash tessera) {
-            return List.of();
-        }
-
-        @Override
-        public StoreStats stats() {
-            return new StoreStats(0, 0, 0);
-        }
-    }
 }
