@@ -1,18 +1,19 @@
 package net.tesseras.identity.internal;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.util.Arrays;
-import net.tesseras.common.internal.Blake3;
+import net.tesseras.common.internal.NodeIds;
 import net.tesseras.identity.NodeId;
 import net.tesseras.identity.NodeIdentity;
 
-/** An Ed25519 key pair (JDK provider) and the NodeId its proof of work found. */
-final class KeyPairIdentity implements NodeIdentity {
+/**
+ * An Ed25519 key pair (JDK provider) and the NodeId its proof of work found. Public so that tests
+ * and load generators elsewhere can mint throwaway identities; the node loads its own from files.
+ */
+public final class KeyPairIdentity implements NodeIdentity {
 
     /** An X.509 SubjectPublicKeyInfo of an Ed25519 key is this prefix and the raw 32-byte key. */
     private static final int X509_PREFIX = 12;
@@ -34,7 +35,7 @@ final class KeyPairIdentity implements NodeIdentity {
     }
 
     /** A new key pair and the first nonce that meets the difficulty (256 tries on average). */
-    static KeyPairIdentity generate() {
+    public static KeyPairIdentity generate() {
         try {
             KeyPair keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             byte[] raw = raw(keys);
@@ -50,9 +51,7 @@ final class KeyPairIdentity implements NodeIdentity {
 
     /** BLAKE3(public key || nonce as u64 little-endian). */
     static byte[] digest(byte[] rawPublicKey, long nonce) {
-        ByteBuffer input = ByteBuffer.allocate(rawPublicKey.length + 8).order(ByteOrder.LITTLE_ENDIAN);
-        input.put(rawPublicKey).putLong(nonce);
-        return Blake3.hash(input.array());
+        return NodeIds.digest(rawPublicKey, nonce);
     }
 
     KeyPair keys() {

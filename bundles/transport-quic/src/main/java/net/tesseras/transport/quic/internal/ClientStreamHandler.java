@@ -1,0 +1,129 @@
+package net.tesseras.transport.quic.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import net.tesseras.transport.ErrorCode;
+import net.tesseras.transport.PeerException;
+import net.tesseras.transport.quic.internal.wire.Frame;
+
+/**
+ * This node's requests on one stream and their answers, matched by request id, so many can be in
+ * flight at once and answers may come in any order. In the naive mode the stream carries one
+ * request and closes with its answer. Event loop only.
+ */
+final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
+
+    private record Pending(ResponseSink sink, ScheduledFuture<?> timer) {
+    }
+
+    private final int maxPayload;
+    private final boolean singleRequest;
+    private final Map<Integer, Pending> pending = new HashMap<>();
+    private ChannelHandlerContext ctx;
+    private MessageWriter writer;
+
+    ClientStreamHandler(int maxPayload, boolean singleRequest) {
+        this.maxPayload = maxPayload;
+        this.singleRequest = singleRequest;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.writer = new MessageWriter(ctx, maxPayload);
+    }
+
+    void send(int requestId, int type, ByteBuf body, ResponseSink sink, long timeoutNanos) {
+        if (!ctx.channel().isActive()) {
+            body.release();
+            sink.fail(new PeerException(ErrorCode.CONNECTION, "the stream to the peer is closed"));
+            return;
+        }
+        ScheduledFuture<?> timer = ctx.executor().schedule(() -> expire(requestId, timeoutNanos), timeoutNanos, TimeUnit.NANOSECONDS);
+        pending.put(requestId, new Pending(sink, timer));
+        writer.send(new Outgoing(type, requestId, body, null));
+        if (singleRequest) {
+            ((QuicStreamChannel) ctx.channel()).shutdownOutput();
+        }
+    }
+
+    int pending() {
+        return pending.size();
+    }
+
+    private void expire(int requestId, long timeoutNanos) {
+        Pending expired = pending.remove(requestId);
+        if (expired != null) {
+            expired.sink.fail(new PeerException(ErrorCode.TIMEOUT,
+                    "no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+            if (singleRequest) {
+                ctx.close();
+            }
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Frame frame = (Frame) msg;
+        try {
+            Pending request = pending.get(frame.requestId());
+            if (request == null) {
+                return; // an answer that came after its timeout
+            }
+            boolean complete;
+            try {
+                complete = request.sink.onFrame(frame);
+            } catch (RuntimeException e) {
+                request.sink.fail(Errors.of(e));
+                complete = !frame.more();
+            }
+            if (complete) {
+                pending.remove(frame.requestId());
+                request.timer.cancel(false);
+                if (singleRequest) {
+                    ctx.close();
+                }
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        writer.drain();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        failAll(new PeerException(ErrorCode.MALFORMED, "the peer's answer could not be read: " + reason.getMessage(), reason));
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        writer.discardAll();
+        failAll(new PeerException(ErrorCode.CONNECTION, "the connection to the peer closed"));
+        ctx.fireChannelInactive();
+    }
+
+    private void failAll(PeerException failure) {
+        List<Pending> failed = new ArrayList<>(pending.values());
+        pending.clear();
+        for (Pending request : failed) {
+            request.timer.cancel(false);
+            request.sink.fail(failure);
+        }
+    }
+}

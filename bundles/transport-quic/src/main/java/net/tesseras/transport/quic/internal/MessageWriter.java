@@ -1,0 +1,54 @@
+package net.tesseras.transport.quic.internal;
+
+import io.netty.channel.ChannelHandlerContext;
+import java.util.ArrayDeque;
+
+/**
+ * Writes a stream's outgoing messages in order, frame by frame, only while the stream is
+ * writable (a large fragment does not pile up in memory ahead of a slow peer), and flushes once
+ * per batch of frames. Event loop only.
+ */
+final class MessageWriter {
+
+    private final ChannelHandlerContext ctx;
+    private final int maxPayload;
+    private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
+
+    MessageWriter(ChannelHandlerContext ctx, int maxPayload) {
+        this.ctx = ctx;
+        this.maxPayload = maxPayload;
+    }
+
+    void send(Outgoing message) {
+        if (!ctx.channel().isActive()) {
+            message.discard();
+            return;
+        }
+        queue.add(message);
+        drain();
+    }
+
+    /** Called when the stream became writable again. */
+    void drain() {
+        boolean wrote = false;
+        while (!queue.isEmpty() && ctx.channel().isWritable()) {
+            Outgoing head = queue.peek();
+            ctx.write(head.next(ctx.alloc(), maxPayload), ctx.voidPromise());
+            wrote = true;
+            if (head.done()) {
+                queue.poll();
+                head.written();
+            }
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+    }
+
+    void discardAll() {
+        Outgoing message;
+        while ((message = queue.poll()) != null) {
+            message.discard();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package net.tesseras.transport.quic.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import net.tesseras.core.ContentHash;
+import net.tesseras.identity.NodeId;
+import net.tesseras.identity.NodeIdentity;
+import net.tesseras.storage.FragmentInfo;
+import net.tesseras.storage.FragmentStore;
+import net.tesseras.transport.ErrorCode;
+import net.tesseras.transport.MessageHandler;
+import net.tesseras.transport.PeerException;
+import net.tesseras.transport.PeerMessage;
+import net.tesseras.transport.PeerRequest;
+import net.tesseras.transport.quic.internal.wire.FrameType;
+import net.tesseras.transport.quic.internal.wire.Payloads;
+import net.tesseras.transport.quic.internal.wire.Payloads.PutHeader;
+
+/**
+ * What the node answers to each message type: the core messages against the current
+ * {@link FragmentStore}, extension types through the {@link MessageHandler} whiteboard. Runs on
+ * the request executor (except ping, which touches nothing but memory).
+ */
+final class RequestRouter {
+
+    private static final Set<String> CORE_CAPABILITIES = Set.of("get", "put", "list");
+
+    private final NodeIdentity identity;
+    private final Supplier<FragmentStore> store;
+    private final Map<Integer, MessageHandler> handlers = new ConcurrentHashMap<>();
+    private volatile TransportSettings settings;
+
+    RequestRouter(NodeIdentity identity, Supplier<FragmentStore> store, TransportSettings settings) {
+        this.identity = identity;
+        this.store = store;
+        this.settings = settings;
+    }
+
+    void settings(TransportSettings settings) {
+        this.settings = settings;
+    }
+
+    TransportSettings settings() {
+        return settings;
+    }
+
+    NodeId nodeId() {
+        return identity.nodeId();
+    }
+
+    void addHandler(int type, MessageHandler handler) {
+        handlers.put(MessageHandler.checkExtensionType(type), handler);
+    }
+
+    void removeHandler(int type, MessageHandler handler) {
+        handlers.remove(type, handler);
+    }
+
+    boolean handles(int type) {
+        return handlers.containsKey(type);
+    }
+
+    /** The capabilities a PONG announces: the core operations and every extension type served. */
+    Set<String> capabilities() {
+        Set<String> capabilities = new LinkedHashSet<>(CORE_CAPABILITIES);
+        handlers.keySet().stream().sorted().forEach(type -> capabilities.add(FrameType.name(type)));
+        return capabilities;
+    }
+
+    ByteBuf pong(ByteBufAllocator alloc) {
+        return Payloads.pong(alloc, identity.nodeId(), capabilities());
+    }
+
+    /** FRAGMENT body (header and bytes, not copied) or a PeerException NOT_FOUND. */
+    ByteBuf get(ByteBufAllocator alloc, Payloads.FragmentRef ref) {
+        Optional<ByteBuffer> data = store().read(ref.tessera(), ref.index());
+        if (data.isEmpty()) {
+            throw new PeerException(ErrorCode.NOT_FOUND, "no fragment " + ref.tessera().toShortHex(12) + "/" + ref.index());
+        }
+        ByteBuffer bytes = data.get();
+        ByteBuf header = alloc.buffer(Payloads.FRAGMENT_HEADER_LENGTH);
+        Payloads.writeFragmentHeader(header, bytes.remaining());
+        return Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(bytes));
+    }
+
+    ByteBuf list(ByteBufAllocator alloc, ContentHash tessera) {
+        List<FragmentInfo> fragments = store().fragments(tessera);
+        if (fragments.size() * (long) Payloads.LIST_ENTRY_LENGTH + 4 > settings.maxMessageBytes()) {
+            throw new PeerException(ErrorCode.TOO_LARGE, "the list of " + fragments.size() + " fragments exceeds max.message.kb");
+        }
+        return Payloads.fragmentList(alloc, fragments);
+    }
+
+    /** Checks a PUT before any of its bytes are read: limits and the write policy. */
+    void admitPut(NodeId peer, PutHeader header) {
+        TransportSettings current = settings;
+        if (!current.mayWrite(peer)) {
+            throw new PeerException(ErrorCode.FORBIDDEN, "node " + peer + " is not on this node's write allow-list");
+        }
+        if (header.size() > current.maxFragmentBytes()) {
+            throw new PeerException(ErrorCode.TOO_LARGE,
+                    "fragment of " + header.size() + " bytes exceeds max.fragment.mb (" + current.maxFragmentBytes() + " bytes)");
+        }
+    }
+
+    /** Stores an upload as its chunks arrive; the store verifies the checksum before acknowledging. */
+    FragmentInfo store(PutHeader header, ChunkPipe data) {
+        return store().store(header.id(), data, header.size());
+    }
+
+    PeerMessage extension(PeerRequest request) {
+        MessageHandler handler = handlers.get(request.message().type());
+        if (handler == null) {
+            throw new PeerException(ErrorCode.UNKNOWN_TYPE, "no handler for message type " + request.message().type());
+        }
+        PeerMessage response = handler.handle(request);
+        if (response == null) {
+            throw new PeerException(ErrorCode.INTERNAL, "the handler of type " + request.message().type() + " gave no answer");
+        }
+        return response;
+    }
+
+    private FragmentStore store() {
+        FragmentStore current = store.get();
+        if (current == null) {
+            throw new PeerException(ErrorCode.UNAVAILABLE, "this node has no fragment store right now");
+        }
+        return current;
+    }
+}

@@ -1,0 +1,43 @@
+package net.tesseras.transport.quic.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+
+/** At the head of every stream: moves the connection's last use and counts bytes both ways. */
+final class TrafficHandler extends ChannelDuplexHandler {
+
+    private final NodeConnection connection;
+    private final TransportMetrics metrics;
+
+    TrafficHandler(NodeConnection connection, TransportMetrics metrics) {
+        this.connection = connection;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        connection.touch();
+        metrics.received(size(msg));
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        connection.touch();
+        metrics.sent(size(msg));
+        ctx.write(msg, promise);
+    }
+
+    private static int size(Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            return buf.readableBytes();
+        }
+        if (msg instanceof ByteBufHolder holder) {
+            return holder.content().readableBytes();
+        }
+        return 0;
+    }
+}
