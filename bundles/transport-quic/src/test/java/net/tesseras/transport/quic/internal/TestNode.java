@@ -4,11 +4,13 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import net.tesseras.common.internal.Blake3Hashing;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.identity.NodeIdentity;
 import net.tesseras.identity.internal.KeyPairIdentity;
+import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.internal.db.DatabaseConfig;
 import net.tesseras.storage.internal.db.SqliteDatabase;
 import net.tesseras.storage.internal.fs.FsFragmentStore;
@@ -27,10 +29,17 @@ final class TestNode implements AutoCloseable {
     }
 
     TestNode(Path dir, TransportSettings settings, NodeIdentity identity) throws InterruptedException {
+        this(dir, settings, identity, UnaryOperator.identity(), TransportMetrics.NONE);
+    }
+
+    /** A node whose peers see its store through {@code served} (to slow it down, say). */
+    TestNode(Path dir, TransportSettings settings, NodeIdentity identity, UnaryOperator<FragmentStore> served, TransportMetrics metrics)
+            throws InterruptedException {
         this.identity = identity;
         this.database = SqliteDatabase.open(DatabaseConfig.file(dir.resolve("db/tesseras.db")));
         this.store = FsFragmentStore.open("fs", dir.resolve("fragments"), database, 0, false);
-        this.transport = new QuicTransport(identity, () -> store, settings, TransportMetrics.NONE).start();
+        FragmentStore visible = served.apply(store);
+        this.transport = new QuicTransport(identity, () -> visible, settings, metrics).start();
         this.client = new QuicPeerClient(transport);
     }
 

@@ -23,11 +23,24 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         this.maxPayload = maxPayload;
     }
 
+    /** After a bad header nothing more on this stream can be framed: the rest is dropped unread. */
+    private boolean failed;
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        Frame frame = decodeOne(in, maxPayload);
-        if (frame != null) {
-            out.add(frame);
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            Frame frame = decodeOne(in, maxPayload);
+            if (frame != null) {
+                out.add(frame);
+            }
+        } catch (FrameException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
         }
     }
 
@@ -73,7 +86,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     @Override
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         decode(ctx, in, out);
-        if (in.isReadable()) {
+        if (in.isReadable() && !failed) {
             int requestId = in.readableBytes() >= 8 ? in.getInt(in.readerIndex() + 4) : 0;
             int partial = in.readableBytes();
             in.skipBytes(partial);
