@@ -29,27 +29,33 @@ public record Feature(String id, String name, List<Bundle> bundles) {
      *
      * @param groupId Maven group
      * @param artifactId Maven artifact
+     * @param classifier Maven classifier, empty for none (native fragments have one)
      * @param version Maven version
      * @param startOrder start level
      */
-    public record Bundle(String groupId, String artifactId, String version, int startOrder) {
+    public record Bundle(String groupId, String artifactId, String classifier, String version, int startOrder) {
 
-        /** Parses {@code group:artifact:version} (or {@code group:artifact:type:version}). */
+        /**
+         * Parses {@code group:artifact:version}, {@code group:artifact:type:version} or
+         * {@code group:artifact:type:classifier:version}.
+         */
         static Bundle parse(String id, int startOrder) {
             String[] parts = id.split(":");
             if (parts.length < 3 || parts.length > 5) {
                 throw new IllegalArgumentException("bundle id '" + id + "' is not group:artifact:version");
             }
-            return new Bundle(parts[0], parts[1], parts[parts.length - 1], startOrder);
+            String classifier = parts.length == 5 ? parts[3] : "";
+            return new Bundle(parts[0], parts[1], classifier, parts[parts.length - 1], startOrder);
         }
 
         /** Where the bundle lives in a Maven repository layout, such as the distribution's system/. */
         public Path repositoryPath() {
-            return Path.of(groupId.replace('.', '/'), artifactId, version, artifactId + "-" + version + ".jar");
+            String suffix = classifier.isEmpty() ? "" : "-" + classifier;
+            return Path.of(groupId.replace('.', '/'), artifactId, version, artifactId + "-" + version + suffix + ".jar");
         }
 
         public String coordinates() {
-            return groupId + ":" + artifactId + ":" + version;
+            return groupId + ":" + artifactId + (classifier.isEmpty() ? "" : ":jar:" + classifier) + ":" + version;
         }
     }
 

@@ -81,6 +81,8 @@ final class NodeLauncher {
         Map<String, String> properties = frameworkProperties();
         // The SQLite driver unpacks its native library here; java.io.tmpdir may be noexec.
         System.setProperty("org.sqlite.tmpdir", data.resolve("tmp").toString());
+        // Netty's QUIC fragment unpacks its native library the same way.
+        System.setProperty("io.netty.native.workdir", data.resolve("tmp").toString());
         // Gogo reads etc/gosh_profile and etc/motd under gosh.home.
         System.setProperty("gosh.home", home.toString());
         ConsoleContextLoader contextLoader = new ConsoleContextLoader(NodeLauncher.class.getClassLoader());

@@ -448,6 +448,60 @@ class DistributionIT {
         }
     }
 
+    @Test
+    void twoNodesPingFetchAndPoolOverQuicAndTheReaperClosesIdleConnections() throws Exception {
+        Path homeB = Node.copyDistribution(tmp.resolve("home-b"));
+        try (Node a = new Node(home, tmp.resolve("a")); Node b = new Node(homeB, tmp.resolve("b"))) {
+            a.bin("start").assertOk();
+            b.bin("start").assertOk();
+            String idOfA = a.shell("tesseras:identity").assertOk().out().lines().findFirst().orElseThrow().substring(12);
+
+            String ping = b.shell("tesseras:ping " + a.transportAddress()).assertOk().out();
+            assertTrue(ping.startsWith("NodeId       " + idOfA + "\n"), ping);
+            assertTrue(ping.contains("Round trip   "), ping);
+
+            byte[] content = new byte[300_000];
+            new java.util.Random(5).nextBytes(content);
+            Path file = Files.write(tmp.resolve("held-by-a.bin"), content);
+            String tessera = tesseraOf(a.shell("tesseras:put " + file).assertOk().out());
+            Path fetched = tmp.resolve("fetched.bin");
+            String fetch = b.shell("tesseras:fetch " + a.transportAddress() + " " + tessera + " 0 " + fetched).assertOk().out();
+            assertTrue(fetch.contains("verified"), fetch);
+            assertArrayEquals(content, Files.readAllBytes(fetched));
+            Node.Result missing = b.shell("tesseras:fetch " + a.transportAddress() + " " + tessera + " 9 " + tmp.resolve("none"));
+            assertEquals(1, missing.exit());
+            assertTrue(missing.err().contains("not_found") || missing.err().contains("lists no fragment"), missing.err());
+
+            String pool = b.shell("tesseras:pool").assertOk().out();
+            assertTrue(pool.contains(idOfA) && pool.contains("outbound"), pool);
+            String poolOfA = a.shell("tesseras:pool").assertOk().out();
+            assertTrue(poolOfA.contains("inbound"), poolOfA);
+
+            String metrics = awaitHttp(b, "/metrics").out();
+            assertEquals(1.0, sample(metrics, "tesseras_conn_pool_size"), metrics);
+            assertTrue(sample(metrics, "tesseras_conn_pool_misses_total") >= 1);
+            assertTrue(sample(metrics, "tesseras_conn_pool_hits_total") >= 1);
+            String servedByA = awaitHttp(a, "/metrics").out();
+            assertTrue(sample(servedByA, "tesseras_transport_request_seconds_count{type=\"get\"}") >= 1, servedByA);
+            checkWithPromtool(metrics);
+
+            // A short idle timeout set live in etc/: the reaper closes the quiet connection.
+            Path cfg = homeB.resolve("etc/net.tesseras.transport.cfg");
+            Files.writeString(cfg, Files.readString(cfg).replace("idle.timeout.seconds = 300", "idle.timeout.seconds = 2")
+                    .replace("reaper.interval.seconds = 30", "reaper.interval.seconds = 1"));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!b.shell("tesseras:pool").assertOk().out().contains("0 connections") && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+            }
+            assertTrue(b.shell("tesseras:pool").assertOk().out().contains("0 connections"), "the reaper closed the idle connection");
+            String after = awaitHttp(b, "/metrics").out();
+            assertEquals(0.0, sample(after, "tesseras_conn_pool_size"));
+            assertTrue(sample(after, "tesseras_conn_pool_evictions_total{reason=\"idle\"}") >= 1, after);
+            a.bin("stop").assertOk();
+            b.bin("stop").assertOk();
+        }
+    }
+
     private static String tesseraOf(String putOutput) {
         Matcher m = TESSERA.matcher(putOutput);
         assertTrue(m.find(), putOutput);

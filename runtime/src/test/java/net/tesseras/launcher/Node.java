@@ -55,7 +55,26 @@ final class Node implements AutoCloseable {
         Path framework = into.resolve("etc/framework.properties");
         Files.writeString(framework, Files.readString(framework)
                 .replace("org.osgi.service.http.port = 9190", "org.osgi.service.http.port = " + port));
+        // ... and its QUIC transport on its own free UDP port, on loopback.
+        Path transport = into.resolve("etc/net.tesseras.transport.cfg");
+        Files.writeString(transport, Files.readString(transport).replace("listen.port = 4433", "listen.port = " + freeUdpPort())
+                .replace("listen.address = 0.0.0.0", "listen.address = 127.0.0.1"));
         return into;
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Where this distribution's node accepts peers, as host:port. */
+    String transportAddress() throws IOException {
+        java.util.Properties transport = new java.util.Properties();
+        try (var in = Files.newBufferedReader(home.resolve("etc/net.tesseras.transport.cfg"))) {
+            transport.load(in);
+        }
+        return transport.getProperty("listen.address").trim() + ":" + transport.getProperty("listen.port").trim();
     }
 
     private static int freePort() throws IOException {

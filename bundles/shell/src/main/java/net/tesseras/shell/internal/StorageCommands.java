@@ -17,6 +17,7 @@ import net.tesseras.core.FragmentId;
 import net.tesseras.common.internal.Blake3Hashing;
 import net.tesseras.common.internal.DataDirectory;
 import net.tesseras.database.Database;
+import net.tesseras.identity.NodeIdentity;
 import net.tesseras.database.DatabaseSettings;
 import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
@@ -61,6 +62,7 @@ public final class StorageCommands {
     private final Path dataDirectory;
     private volatile BoundStore store;
     private volatile Database database;
+    private volatile NodeIdentity identity;
 
     @Activate
     public StorageCommands(BundleContext context) {
@@ -96,6 +98,17 @@ public final class StorageCommands {
         }
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindIdentity(NodeIdentity nodeIdentity) {
+        identity = nodeIdentity;
+    }
+
+    void unbindIdentity(NodeIdentity nodeIdentity) {
+        if (identity == nodeIdentity) {
+            identity = null;
+        }
+    }
+
     @Descriptor("create the node's data directories and database, and say what was done")
     public void init(CommandSession session) throws IOException {
         init(session.getConsole());
@@ -117,6 +130,10 @@ public final class StorageCommands {
         out.println("  schemas      " + (schemas.isEmpty() ? "none yet" : describe(schemas)));
         BoundStore current = store;
         out.println("Fragment store " + (current == null ? "none available yet" : current.name() + ": " + current.store()));
+        NodeIdentity node = identity;
+        // The identity bundle makes the key pair once, on the node's first start, and never replaces it.
+        out.println("Node identity  " + (node == null ? "not available (the identity bundle is not running)"
+                : node.nodeId() + " (key under " + dataDirectory.resolve("identity") + "; tesseras:identity shows it)"));
     }
 
     @Descriptor("show the store in use, what it holds and the live database settings")
