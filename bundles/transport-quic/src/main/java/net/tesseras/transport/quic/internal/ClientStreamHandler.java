@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,7 +51,7 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
         pending.put(requestId, new Pending(sink, timer));
         writer.send(new Outgoing(type, requestId, body, null));
         if (singleRequest) {
-            ((QuicStreamChannel) ctx.channel()).shutdownOutput();
+            writer.endWhenWritten();
         }
     }
 

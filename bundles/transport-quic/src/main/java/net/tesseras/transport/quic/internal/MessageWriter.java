@@ -1,6 +1,8 @@
 package net.tesseras.transport.quic.internal;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.quic.QuicStreamChannel;
 import java.util.ArrayDeque;
 
 /**
@@ -13,6 +15,7 @@ final class MessageWriter {
     private final ChannelHandlerContext ctx;
     private final int maxPayload;
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
+    private boolean endRequested;
 
     MessageWriter(ChannelHandlerContext ctx, int maxPayload) {
         this.ctx = ctx;
@@ -43,6 +46,21 @@ final class MessageWriter {
         if (wrote) {
             ctx.flush();
         }
+        if (endRequested && queue.isEmpty()) {
+            endRequested = false;
+            // The FIN must follow everything queued, which may still wait for a consolidated flush.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> {
+                if (ctx.channel() instanceof QuicStreamChannel stream && stream.isActive()) {
+                    stream.shutdownOutput();
+                }
+            });
+        }
+    }
+
+    /** Ends this side of the stream once every queued message is written and flushed. */
+    void endWhenWritten() {
+        endRequested = true;
+        drain();
     }
 
     void discardAll() {

@@ -163,6 +163,14 @@ public final class QuicTransport implements AutoCloseable {
         router.removeHandler(type, handler);
     }
 
+    /**
+     * A connection of its own to {@code address}, outside the one-per-peer reuse (still counted by
+     * the pool): load generators open many to one node.
+     */
+    CompletableFuture<NodeConnection> openDedicated(InetSocketAddress address) {
+        return open(address);
+    }
+
     /** The pooled connection to {@code address}, opened (and authenticated) if needed. */
     CompletableFuture<NodeConnection> connection(InetSocketAddress address) {
         return pool.acquire(address, this::open);

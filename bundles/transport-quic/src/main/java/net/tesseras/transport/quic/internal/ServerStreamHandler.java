@@ -8,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.quic.QuicStreamChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -362,7 +361,7 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     /** The peer finished sending (the naive mode's single request) and every answer is out: end our side too. */
     private void closeIfDone() {
         if (inputShutdown && open == 0 && ctx.channel().isActive()) {
-            ((QuicStreamChannel) ctx.channel()).shutdownOutput();
+            writer.endWhenWritten();
         }
     }
 
