@@ -27,11 +27,8 @@ public final class KeyPairIdentity implements NodeIdentity {
         this.keys = keys;
         this.rawPublicKey = raw(keys);
         this.nonce = nonce;
-        byte[] digest = digest(rawPublicKey, nonce);
-        if (!NodeId.meetsDifficulty(digest)) {
-            throw new IllegalArgumentException("nonce " + nonce + " is not a proof of work for this key");
-        }
-        this.nodeId = NodeId.of(Arrays.copyOf(digest, NodeId.LENGTH));
+        this.nodeId = NodeIds.derive(rawPublicKey, nonce)
+                .orElseThrow(() -> new IllegalArgumentException("nonce " + nonce + " is not a proof of work for this key"));
     }
 
     /** A new key pair and the first nonce that meets the difficulty (256 tries on average). */
@@ -40,18 +37,13 @@ public final class KeyPairIdentity implements NodeIdentity {
             KeyPair keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             byte[] raw = raw(keys);
             long nonce = 0;
-            while (!NodeId.meetsDifficulty(digest(raw, nonce))) {
+            while (!NodeId.meetsDifficulty(NodeIds.digest(raw, nonce))) {
                 nonce++;
             }
             return new KeyPairIdentity(keys, nonce);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JVM has no Ed25519: " + e.getMessage(), e);
         }
-    }
-
-    /** BLAKE3(public key || nonce as u64 little-endian). */
-    static byte[] digest(byte[] rawPublicKey, long nonce) {
-        return NodeIds.digest(rawPublicKey, nonce);
     }
 
     KeyPair keys() {

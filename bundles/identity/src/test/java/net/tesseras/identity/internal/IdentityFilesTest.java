@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import net.tesseras.common.internal.NodeIds;
 import net.tesseras.identity.NodeId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,12 +24,12 @@ class IdentityFilesTest {
     @Test
     void theNodeIdIsTheBlake3OfKeyAndNonceWithItsProofOfWork() {
         KeyPairIdentity identity = KeyPairIdentity.generate();
-        byte[] digest = KeyPairIdentity.digest(identity.publicKey(), identity.nonce());
+        byte[] digest = NodeIds.digest(identity.publicKey(), identity.nonce());
         assertArrayEquals(Arrays.copyOf(digest, NodeId.LENGTH), identity.nodeId().toBytes());
         assertEquals(0, digest[0], "8 leading zero bits");
         assertEquals(32, identity.publicKey().length);
         for (long earlier = 0; earlier < identity.nonce(); earlier++) {
-            assertFalse(NodeId.meetsDifficulty(KeyPairIdentity.digest(identity.publicKey(), earlier)),
+            assertFalse(NodeId.meetsDifficulty(NodeIds.digest(identity.publicKey(), earlier)),
                     "the nonce is the first that meets the difficulty");
         }
     }
