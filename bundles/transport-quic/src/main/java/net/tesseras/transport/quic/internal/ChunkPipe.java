@@ -21,25 +21,42 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ChunkPipe implements ReadableByteChannel {
 
     private final Channel stream;
+    private final long size;
     private final long highWater;
     private final long timeoutNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readable = lock.newCondition();
     private final ArrayDeque<ByteBuf> chunks = new ArrayDeque<>();
     private long queued;
+    private long offered;
     private boolean finished;
     private IOException failure;
     private boolean closed;
     private boolean paused;
 
-    ChunkPipe(Channel stream, long highWater, long timeoutNanos) {
+    /** A pipe for a fragment the peer announced as {@code size} bytes. */
+    ChunkPipe(Channel stream, long size, long highWater, long timeoutNanos) {
         this.stream = stream;
+        this.size = size;
         this.highWater = highWater;
         this.timeoutNanos = timeoutNanos;
     }
 
-    /** Network thread: queues a chunk (taking ownership of the reference). */
+    /**
+     * Network thread: queues a chunk (taking ownership of the reference). Bytes beyond the
+     * announced size fail the pipe instead.
+     */
     void offer(ByteBuf chunk) {
+        offered += chunk.readableBytes();
+        if (offered > size) {
+            chunk.release();
+            fail(new IOException("the peer sent more than the " + size + " bytes it announced"));
+            return;
+        }
+        if (!chunk.isReadable()) {
+            chunk.release();
+            return;
+        }
         lock.lock();
         try {
             if (closed || failure != null) {
@@ -67,6 +84,11 @@ final class ChunkPipe implements ReadableByteChannel {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Network thread: bytes offered so far. */
+    long offered() {
+        return offered;
     }
 
     /** Network thread: the stream broke off; the reader sees this as an I/O error. */
@@ -125,7 +147,7 @@ final class ChunkPipe implements ReadableByteChannel {
             queued -= copied;
             if (paused && queued <= highWater / 2) {
                 paused = false;
-                stream.eventLoop().execute(() -> stream.config().setAutoRead(true));
+                resume();
             }
             return copied;
         } finally {

@@ -55,10 +55,6 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    int pending() {
-        return pending.size();
-    }
-
     private void expire(int requestId, long timeoutNanos) {
         Pending expired = pending.remove(requestId);
         if (expired != null) {

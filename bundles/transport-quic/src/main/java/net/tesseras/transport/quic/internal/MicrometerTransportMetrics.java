@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import net.tesseras.transport.ErrorCode;
+import net.tesseras.transport.quic.internal.pool.ConnectionPool;
 import net.tesseras.transport.quic.internal.wire.FrameType;
 
 /**
@@ -47,7 +48,7 @@ final class MicrometerTransportMetrics implements TransportMetrics, AutoCloseabl
                 .description("Bytes received on protocol streams").register(registry));
         this.sent = keep(Counter.builder("tesseras.transport.sent").baseUnit("bytes")
                 .description("Bytes sent on protocol streams").register(registry));
-        for (String reason : new String[] {"pool-full", "idle"}) {
+        for (String reason : new String[] {ConnectionPool.POOL_FULL, ConnectionPool.IDLE}) {
             evictions.put(reason, eviction(reason));
         }
     }

@@ -57,10 +57,6 @@ final class NodeConnection implements Pooled {
         return peer;
     }
 
-    boolean outbound() {
-        return outbound;
-    }
-
     SocketAddress remoteAddress() {
         SocketAddress address = channel.remoteSocketAddress();
         return address != null ? address : channel.remoteAddress();

@@ -139,20 +139,8 @@ public final class QuicTransport implements AutoCloseable {
         return (InetSocketAddress) server.localAddress();
     }
 
-    public NodeId nodeId() {
-        return identity.nodeId();
-    }
-
     public ConnectionPool<NodeConnection> pool() {
         return pool;
-    }
-
-    RequestRouter router() {
-        return router;
-    }
-
-    RequestExecutor executor() {
-        return executor;
     }
 
     public void addHandler(int type, MessageHandler handler) {

@@ -34,10 +34,6 @@ final class RequestExecutor implements Executor, AutoCloseable {
         pool.execute(task);
     }
 
-    int queued() {
-        return pool.getQueue().size();
-    }
-
     @Override
     public void close() {
         pool.shutdownNow();

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import net.tesseras.transport.ErrorCode;
-import net.tesseras.transport.MessageHandler;
 import net.tesseras.transport.PeerException;
 import net.tesseras.transport.PeerMessage;
 import net.tesseras.transport.PeerRequest;
@@ -207,7 +206,6 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
                 payload.readBytes(bytes);
                 PeerMessage message = new PeerMessage(request.type, ByteBuffer.wrap(bytes).asReadOnlyBuffer());
                 PeerMessage response = router.extension(new PeerRequest(connection.peer(), connection.remoteAddress(), message));
-                MessageHandler.checkExtensionType(response.type());
                 return request.outgoing(response.type(), Unpooled.wrappedBuffer(response.payload()));
         }
     }
@@ -217,7 +215,7 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
         PutHeader header = Payloads.readPutHeader(content);
         router.admitPut(connection.peer(), header);
         TransportSettings settings = router.settings();
-        ChunkPipe pipe = new ChunkPipe(ctx.channel(), 4L * settings.maxFramePayload(), settings.requestTimeout().toNanos());
+        ChunkPipe pipe = new ChunkPipe(ctx.channel(), header.size(), 4L * settings.maxFramePayload(), settings.requestTimeout().toNanos());
         Upload upload = new Upload(header.size(), pipe);
         upload.accept(frame);
         if (frame.more()) {
@@ -245,7 +243,6 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     private static final class Upload implements Continuation {
         private final long size;
         private final ChunkPipe pipe;
-        private long received;
 
         Upload(long size, ChunkPipe pipe) {
             this.size = size;
@@ -254,13 +251,7 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void accept(Frame frame) {
-            ByteBuf content = frame.content();
-            received += content.readableBytes();
-            if (received > size) {
-                pipe.fail(new IOException("the peer sent more than the " + size + " bytes it announced"));
-            } else if (content.isReadable()) {
-                pipe.offer(content.retain());
-            }
+            pipe.offer(frame.content().retain());
         }
 
         @Override
@@ -270,7 +261,7 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void abort() {
-            pipe.fail(new IOException("the stream closed after " + received + " of " + size + " bytes"));
+            pipe.fail(new IOException("the stream closed after " + pipe.offered() + " of " + size + " bytes"));
         }
     }
 

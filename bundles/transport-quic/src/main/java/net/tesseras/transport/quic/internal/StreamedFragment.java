@@ -25,8 +25,6 @@ final class StreamedFragment implements ResponseSink {
     private final long timeoutNanos;
     private final CompletableFuture<Download> future = new CompletableFuture<>();
     private ChunkPipe pipe;
-    private long expected;
-    private long received;
 
     StreamedFragment(Channel stream, long maxSize, long highWater, long timeoutNanos) {
         this.stream = stream;
@@ -54,24 +52,16 @@ final class StreamedFragment implements ResponseSink {
                 future.completeExceptionally(new PeerException(ErrorCode.MALFORMED, "expected FRAGMENT, got " + FrameType.name(frame.type())));
                 return !frame.more();
             }
-            expected = Payloads.readFragmentHeader(frame.content());
+            long expected = Payloads.readFragmentHeader(frame.content());
             if (expected > maxSize) {
                 future.completeExceptionally(new PeerException(ErrorCode.TOO_LARGE,
                         "fragment of " + expected + " bytes exceeds max.fragment.mb (" + maxSize + " bytes)"));
                 return !frame.more();
             }
-            pipe = new ChunkPipe(stream, highWater, timeoutNanos);
+            pipe = new ChunkPipe(stream, expected, highWater, timeoutNanos);
             future.complete(new Download(expected, pipe));
         }
-        int n = frame.content().readableBytes();
-        received += n;
-        if (received > expected) {
-            pipe.fail(new IOException("the peer sent more than the " + expected + " bytes it announced"));
-            return !frame.more();
-        }
-        if (n > 0) {
-            pipe.offer(frame.content().retain());
-        }
+        pipe.offer(frame.content().retain());
         if (!frame.more()) {
             pipe.finish();
             return true;

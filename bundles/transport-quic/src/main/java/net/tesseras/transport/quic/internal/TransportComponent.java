@@ -8,6 +8,7 @@ import java.util.Hashtable;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import net.tesseras.identity.NodeId;
 import net.tesseras.identity.NodeIdentity;
@@ -105,7 +106,7 @@ public final class TransportComponent {
     private final NodeIdentity identity;
     private final SwitchableMetrics metrics = new SwitchableMetrics();
     private volatile FragmentStore store;
-    private final Map<MessageHandler, Integer> handlers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<MessageHandler, Integer> handlers = new ConcurrentHashMap<>();
     private volatile QuicTransport transport;
     private QuicPeerClient client;
     private ServiceRegistration<PeerClient> registration;

@@ -34,12 +34,11 @@ public final class NodeTls {
     private static final String[] AUTH_METHODS = {"RSA", "DHE_RSA", "ECDHE_RSA", "ECDHE_ECDSA", "ECDH_RSA", "ECDH_ECDSA", "DH_RSA",
         "UNKNOWN"};
 
-    private final X509Certificate certificate;
     private final QuicSslContext server;
     private final QuicSslContext client;
 
     public NodeTls(NodeIdentity identity) {
-        this.certificate = NodeCertificates.create(identity);
+        X509Certificate certificate = NodeCertificates.create(identity);
         try {
             BoringSSLKeylessManagerFactory keys = BoringSSLKeylessManagerFactory.newKeyless(new IdentitySigning(identity), certificate);
             this.server = configure(QuicSslContextBuilder.forServer(keys, null).clientAuth(ClientAuth.REQUIRE));
@@ -68,10 +67,6 @@ public final class NodeTls {
 
     public QuicSslContext client() {
         return client;
-    }
-
-    public X509Certificate certificate() {
-        return certificate;
     }
 
     /** The NodeId of the peer at the other end of a completed handshake. */
