@@ -5,7 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import net.tesseras.cache.internal.CacheMetrics;
+import net.tesseras.cache.internal.CacheMeters;
 import net.tesseras.cache.internal.CacheSettings;
 import net.tesseras.cache.internal.CachingFragmentStore;
 import net.tesseras.cache.internal.FragmentCache;
@@ -47,7 +47,7 @@ public class MetricsOverheadBenchmark {
         FixedBytesStore backend = new FixedBytesStore(4096, false);
         plain = new CachingFragmentStore("fs", backend, new FragmentCache(CacheSettings.defaults()));
         FragmentCache measuredCache = new FragmentCache(CacheSettings.defaults());
-        new CacheMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), measuredCache);
+        new CacheMeters(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), measuredCache);
         measured = new CachingFragmentStore("fs", backend, measuredCache);
         for (int i = 0; i < FRAGMENTS; i++) {
             plain.read(tessera, i);

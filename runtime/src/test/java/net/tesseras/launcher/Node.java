@@ -8,7 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /** A node of the built distribution, driven the way an operator drives it: bin/tesseras and the shell socket. */
@@ -23,6 +29,9 @@ final class Node implements AutoCloseable {
             return this;
         }
     }
+
+    /** Longer than any command's own timeouts (a peer request waits 30 s by default). */
+    static final Duration COMMAND_DEADLINE = Duration.ofSeconds(120);
 
     final Path home;
     final Path data;
@@ -94,13 +103,15 @@ final class Node implements AutoCloseable {
 
     /** GET on the node's HTTP endpoint: the status and the body. */
     Result http(String path) throws IOException, InterruptedException {
-        var client = java.net.http.HttpClient.newHttpClient();
-        var request = java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + httpPort() + path)).build();
+        // Deadlines on both: a connection accepted by an endpoint that is being restarted (the HTTP
+        // service restarts when its configuration arrives) may never be answered; callers retry.
+        var client = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort() + path))
+                .timeout(Duration.ofSeconds(15)).build();
         try {
             var response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
             return new Result(response.statusCode(), response.body(), "");
-        } catch (java.net.ConnectException e) {
+        } catch (java.net.ConnectException | java.net.http.HttpTimeoutException e) {
             return new Result(-1, "", e.toString());
         }
     }
@@ -127,13 +138,59 @@ final class Node implements AutoCloseable {
         }
     }
 
-    /** Runs a Gogo command through the node's socket, in this JVM (as bin/tesseras shell does). */
+    /**
+     * Runs a Gogo command through the node's socket, in this JVM (as bin/tesseras shell does). A
+     * command that does not answer within {@link #COMMAND_DEADLINE} fails the test with the node's
+     * threads and log, rather than hanging the build.
+     */
     Result shell(String command) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = ShellClient.run(data.resolve("run/shell.sock"), command,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "shell " + command);
+            thread.setDaemon(true);
+            return thread;
+        });
+        Future<Integer> exit = runner.submit(() -> ShellClient.run(data.resolve("run/shell.sock"), command,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        try {
+            return new Result(exit.get(COMMAND_DEADLINE.toSeconds(), TimeUnit.SECONDS),
+                    out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } catch (TimeoutException e) {
+            exit.cancel(true);
+            throw new AssertionError("'" + command + "' did not answer in " + COMMAND_DEADLINE.toSeconds() + " s\n"
+                    + threadDump() + "\nlog:\n" + logTail(200));
+        } catch (ExecutionException e) {
+            throw new AssertionError("'" + command + "' failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while '" + command + "' ran", e);
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
+    /** The node's threads, as jcmd prints them, to tell why it did not answer. */
+    String threadDump() {
+        try {
+            Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
+            Process jcmd = new ProcessBuilder(java.resolveSibling("jcmd").toString(), String.valueOf(pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            return dump;
+        } catch (Exception e) {
+            return "(no thread dump: " + e + ")";
+        }
+    }
+
+    private String logTail(int lines) {
+        try {
+            List<String> all = log().lines().toList();
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
     }
 
     long pid() throws IOException {

@@ -1,62 +1,31 @@
 package net.tesseras.cache.internal;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * The cache's meters, registered while a Micrometer {@link MeterRegistry} service exists. The only
- * class of the bundle that uses Micrometer: without a registry this component simply stays
- * unsatisfied and the cache runs as before. Meters read the cache's own counters, so the read path
- * pays nothing for them.
+ * Registers the cache's meters ({@link CacheMeters}) while a Micrometer {@link MeterRegistry}
+ * service exists. The only component of the bundle that uses Micrometer: without a registry it
+ * simply stays unsatisfied and the cache runs as before.
  *
- * <p>Prometheus names: {@code tesseras_fragment_cache_hits_total} and {@code _misses_total}
- * (tagged by store), {@code tesseras_fragment_cache_evictions_total}, {@code
- * tesseras_fragment_cache_bytes} and {@code tesseras_fragment_cache_entries}.
+ * <p>Exactly one constructor: SCR picks the activation constructor by its number of parameters,
+ * so a second public one of the same arity made activation depend on reflection order.
  */
 @Component(immediate = true)
 public final class CacheMetrics {
 
-    private final MeterRegistry registry;
-    private final FragmentCache cache;
-    private final List<Meter> meters = new CopyOnWriteArrayList<>();
+    private final CacheMeters meters;
 
     @Activate
     public CacheMetrics(@Reference MeterRegistry registry, @Reference CacheComponent component) {
-        this(registry, component.cache());
-    }
-
-    public CacheMetrics(MeterRegistry registry, FragmentCache cache) {
-        this.registry = registry;
-        this.cache = cache;
-        meters.add(Gauge.builder("tesseras.fragment.cache.bytes", cache, FragmentCache::bytes)
-                .description("Bytes held by the fragment cache, by the measure of its budget").baseUnit("bytes")
-                .register(registry));
-        meters.add(Gauge.builder("tesseras.fragment.cache.entries", cache, FragmentCache::entries)
-                .description("Fragments held by the fragment cache").register(registry));
-        meters.add(FunctionCounter.builder("tesseras.fragment.cache.evictions", cache, FragmentCache::evictions)
-                .description("Entries removed to respect the budget or a time-to-live").register(registry));
-        cache.onStore((store, counters) -> {
-            meters.add(FunctionCounter.builder("tesseras.fragment.cache.hits", counters, FragmentCache.Counters::hits)
-                    .description("Reads served from the fragment cache").tag("store", store).register(registry));
-            meters.add(FunctionCounter.builder("tesseras.fragment.cache.misses", counters, FragmentCache.Counters::misses)
-                    .description("Reads that went to the backend").tag("store", store).register(registry));
-        });
+        meters = new CacheMeters(registry, component.cache());
     }
 
     @Deactivate
     void close() {
-        cache.onStore((store, counters) -> {});
-        for (Meter meter : meters) {
-            registry.remove(meter);
-        }
-        meters.clear();
+        meters.close();
     }
 }

@@ -10,7 +10,7 @@ import net.tesseras.common.internal.Blake3;
 import net.tesseras.core.ContentHash;
 import org.junit.jupiter.api.Test;
 
-class CacheMetricsTest {
+class CacheMetersTest {
 
     private static final ContentHash T = ContentHash.of(Blake3.hash(new byte[] {3}));
 
@@ -23,7 +23,7 @@ class CacheMetricsTest {
         early.read(T, 0); // before metrics: counted all the same
 
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        CacheMetrics metrics = new CacheMetrics(registry, cache);
+        CacheMeters metrics = new CacheMeters(registry, cache);
         early.read(T, 0);
         early.read(T, 0);
         CountingStore sqlite = new CountingStore();
