@@ -105,7 +105,8 @@ final class Node implements AutoCloseable {
     Result http(String path) throws IOException, InterruptedException {
         // Deadlines on both: a connection accepted by an endpoint that is being restarted (the HTTP
         // service restarts when its configuration arrives) may never be answered; callers retry.
-        var client = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort() + path))
                 .timeout(Duration.ofSeconds(15)).build();
         try {
