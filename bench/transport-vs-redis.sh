@@ -2,7 +2,8 @@
 # The transport's load test, side by side in one run (docs/BENCHMARKS.md):
 #   (a) our node, pipelined (one stream per connection, batched flushes);
 #   (b) the same node in the naive mode (a stream per request, a flush per answer);
-#   (c) Redis GET of values of the same sizes with the same number of connections.
+#   (c) Redis GET of values of the same sizes with the same number of connections;
+#   and the pipelined node again with 16 KiB datagrams (max.udp.payload, for jumbo-frame LANs).
 # Server and load generator are separate JVMs; Redis comes from Debian and is started and
 # stopped here. Usage: bench/transport-vs-redis.sh  (after mvn package; WARM and SECS override
 # the warm-up and measured seconds).
@@ -21,8 +22,8 @@ if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/nu
 fi
 JAVA="java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp $JAR"
 
-serve() { # mode port -> prints the tessera
-  $JAVA net.tesseras.bench.TransportServer "$1" "$2" "$WORK/$1" > "$WORK/$1.log" 2>&1 &
+serve() { # mode port [udp payload] -> prints the tessera
+  $JAVA net.tesseras.bench.TransportServer "$1" "$2" "$WORK/$1" ${3:-} > "$WORK/$1.log" 2>&1 &
   echo $! > "$WORK/server.pid"
   for _ in $(seq 100); do
     grep -q '^ready' "$WORK/$1.log" 2>/dev/null && break
@@ -31,8 +32,8 @@ serve() { # mode port -> prints the tessera
   awk '/^ready/ {print $2}' "$WORK/$1.log"
 }
 
-load() { # label port tessera index inflight mode
-  $JAVA net.tesseras.bench.TransportLoad "$1" "127.0.0.1:$2" "$3" "$4" "$CONNECTIONS" "$5" "$6" "$WARM" "$SECS" | tail -1
+load() { # label port tessera index inflight mode [udp payload]
+  $JAVA net.tesseras.bench.TransportLoad "$1" "127.0.0.1:$2" "$3" "$4" "$CONNECTIONS" "$5" "$6" "$WARM" "$SECS" ${7:-} | tail -1
 }
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $CONNECTIONS connections, ${SECS}s measured after ${WARM}s"
@@ -46,6 +47,11 @@ T=$(serve naive 14434)
 load "naive 4KiB in-flight 1"  14434 "$T" 0 1  naive
 load "naive 4KiB in-flight 16" 14434 "$T" 0 16 naive
 load "naive 1MiB in-flight 2"  14434 "$T" 1 2  naive
+kill "$(cat "$WORK/server.pid")"; sleep 1
+
+T=$(serve pipelined 14435 16384)
+load "node16K 4KiB in-flight 1"  14435 "$T" 0 1  pipelined 16384
+load "node16K 1MiB in-flight 2"  14435 "$T" 1 2  pipelined 16384
 kill "$(cat "$WORK/server.pid")"; sleep 1
 
 redis-server --port 16379 --save '' --appendonly no --daemonize yes --logfile "$WORK/redis.log" >/dev/null

@@ -25,7 +25,7 @@ import org.HdrHistogram.Histogram;
  * line: ops/s, MB/s and the latency percentiles in milliseconds.
  *
  * <p>Usage: {@code TransportLoad <label> <host:port> <tessera hex> <index> <connections> <inFlight>
- * <pipelined|naive> <warmup s> <measure s>}
+ * <pipelined|naive> <warmup s> <measure s> [max UDP payload]}
  */
 public final class TransportLoad {
 
@@ -40,10 +40,11 @@ public final class TransportLoad {
         boolean pipelined = !"naive".equals(args[6]);
         int warmup = Integer.parseInt(args[7]);
         int measure = Integer.parseInt(args[8]);
+        int udpPayload = args.length > 9 ? Integer.parseInt(args[9]) : TransportSettings.DEFAULT_UDP_PAYLOAD;
 
-        TransportSettings settings = TransportSettings.defaults().withPipelined(pipelined)
-                .withPool(connections + 8, Duration.ofSeconds(300), Duration.ofSeconds(30))
-                .withLimits(64 * 1024, 64L * 1024 * 1024, 4096, 1, 16);
+        TransportSettings settings = TransportSettings.builder().pipelined(pipelined)
+                .pool(connections + 8, Duration.ofSeconds(300), Duration.ofSeconds(30))
+                .limits(64 * 1024, 64L * 1024 * 1024, 4096, 1, 16).maxUdpPayload(udpPayload).build();
         try (QuicTransport client = new QuicTransport(KeyPairIdentity.generate(), () -> null, settings, TransportMetrics.NONE).start()) {
             RawRequests raw = new RawRequests(client);
             List<Object> opened = new ArrayList<>();

@@ -24,7 +24,7 @@ import net.tesseras.transport.quic.internal.TransportSettings;
  * cache, holding a 4 KiB fragment (index 0) and a 1 MiB fragment (index 1) of one tessera, both read
  * once so they are cached, served by the QUIC transport in the given mode until killed.
  *
- * <p>Usage: {@code TransportServer <pipelined|naive> <port> <directory>}; prints
+ * <p>Usage: {@code TransportServer <pipelined|naive> <port> <directory> [max UDP payload]}; prints
  * {@code ready <tessera hex>} when serving.
  */
 public final class TransportServer {
@@ -33,6 +33,7 @@ public final class TransportServer {
         boolean pipelined = !"naive".equals(args[0]);
         int port = Integer.parseInt(args[1]);
         Path dir = Files.createDirectories(Path.of(args[2]));
+        int udpPayload = args.length > 3 ? Integer.parseInt(args[3]) : TransportSettings.DEFAULT_UDP_PAYLOAD;
         SqliteDatabase database = SqliteDatabase.open(DatabaseConfig.file(dir.resolve("db/tesseras.db")));
         FsFragmentStore backend = FsFragmentStore.open("fs", dir.resolve("fragments"), database, 0, false);
         CachingFragmentStore store = new CachingFragmentStore("fs", backend, new FragmentCache(CacheSettings.defaults()));
@@ -46,9 +47,9 @@ public final class TransportServer {
             }
             store.read(tessera, index);
         }
-        TransportSettings settings = TransportSettings.defaults().withListen(new InetSocketAddress("127.0.0.1", port))
-                .withPipelined(pipelined).withPool(1024, java.time.Duration.ofSeconds(300), java.time.Duration.ofSeconds(30))
-                .withLimits(64 * 1024, 64L * 1024 * 1024, 1024, 4, 65536);
+        TransportSettings settings = TransportSettings.builder().listen(new InetSocketAddress("127.0.0.1", port))
+                .pipelined(pipelined).pool(1024, java.time.Duration.ofSeconds(300), java.time.Duration.ofSeconds(30))
+                .limits(64 * 1024, 64L * 1024 * 1024, 1024, 4, 65536).maxUdpPayload(udpPayload).build();
         QuicTransport transport = new QuicTransport(KeyPairIdentity.generate(), () -> store, settings, TransportMetrics.NONE).start();
         System.out.println("ready " + tessera.toHex() + " " + transport.localAddress());
         System.out.flush();

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@link FragmentStore} (the cache front when there is one: the highest ranked, followed as it
  * changes). Publishes {@link PeerClient} by hand once the socket is bound, so a port in use leaves
  * a clear error and no half-working service. Limits, pool sizes, timeouts, the write policy and
- * the mode apply live; a new listen address rebinds.
+ * the mode apply live; a new listen address, worker count, queue length or UDP payload size
+ * restarts the transport.
  */
 @Component(configurationPid = TransportComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         service = TransportComponent.class)
@@ -92,6 +93,10 @@ public final class TransportComponent {
                 options = {@Option(label = "pipelined", value = "pipelined"), @Option(label = "naive", value = "naive")})
         String mode() default "pipelined";
 
+        @AttributeDefinition(name = "Max UDP payload (bytes)", description = "Largest datagram this node sends and accepts. 1350 crosses any internet path; raise it only where every path between nodes carries larger datagrams (jumbo frames, loopback), on both ends: a node never sends more than its peer accepts. A change restarts the transport.",
+                min = "1200", max = "65507")
+        int max_udp_payload() default TransportSettings.DEFAULT_UDP_PAYLOAD;
+
         @AttributeDefinition(name = "Write policy", description = "Who may store fragments here: any authenticated peer, or only the NodeIds in write.allow.",
                 options = {@Option(label = "any", value = "any"), @Option(label = "allow-list", value = "allow-list")})
         String write_policy() default "any";
@@ -134,11 +139,16 @@ public final class TransportComponent {
         if (allowList && allowed.isEmpty()) {
             throw new IllegalArgumentException("write.policy is allow-list but write.allow names no NodeId");
         }
-        return new TransportSettings(new InetSocketAddress(config.listen_address().trim(), config.listen_port()), config.max_connections(),
-                Duration.ofSeconds(config.idle_timeout_seconds()), Duration.ofSeconds(config.reaper_interval_seconds()),
-                config.max_frame_kb() * 1024, config.max_message_kb() * 1024, config.max_fragment_mb() * 1024 * 1024,
-                config.max_in_flight(), config.workers(), config.queue(), Duration.ofSeconds(config.request_timeout_seconds()),
-                Duration.ofSeconds(config.connect_timeout_seconds()), pipelined, allowList ? allowed : Set.of());
+        return TransportSettings.builder()
+                .listen(new InetSocketAddress(config.listen_address().trim(), config.listen_port()))
+                .pool(config.max_connections(), Duration.ofSeconds(config.idle_timeout_seconds()),
+                        Duration.ofSeconds(config.reaper_interval_seconds()))
+                .limits(config.max_frame_kb() * 1024, config.max_fragment_mb() * 1024 * 1024, config.max_in_flight(),
+                        config.workers(), config.queue())
+                .maxMessageBytes(config.max_message_kb() * 1024)
+                .timeouts(Duration.ofSeconds(config.request_timeout_seconds()), Duration.ofSeconds(config.connect_timeout_seconds()))
+                .pipelined(pipelined).writeAllowList(allowList ? allowed : Set.of()).maxUdpPayload(config.max_udp_payload())
+                .build();
     }
 
     private void start(TransportSettings settings) throws InterruptedException {
@@ -180,7 +190,7 @@ public final class TransportComponent {
             return;
         }
         if (!next.listen().equals(transport.settings().listen()) || next.workers() != transport.settings().workers()
-                || next.queue() != transport.settings().queue()) {
+                || next.queue() != transport.settings().queue() || next.maxUdpPayload() != transport.settings().maxUdpPayload()) {
             LOG.info("transport moving to {}", next.listen());
             stop();
             start(next);

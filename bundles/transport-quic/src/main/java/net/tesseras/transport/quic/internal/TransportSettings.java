@@ -7,7 +7,8 @@ import net.tesseras.identity.NodeId;
 
 /**
  * Every limit and switch of the transport in one value, checked once (from
- * {@link TransportComponent.Config}).
+ * {@link TransportComponent.Config}). Tests and tools start from {@link #builder()}, which holds the
+ * defaults of the configuration.
  *
  * @param listen where the node accepts connections
  * @param maxConnections pooled connections, inbound and outbound together
@@ -24,10 +25,11 @@ import net.tesseras.identity.NodeId;
  * @param pipelined one long-lived stream per connection with batched flushes; false is the naive
  *     mode (a stream per request, a flush per response), kept for comparison
  * @param writeAllowList empty: any authenticated peer may store fragments; otherwise only these
+ * @param maxUdpPayload the largest UDP payload sent and accepted (QUIC packets are cut to fit)
  */
 public record TransportSettings(InetSocketAddress listen, int maxConnections, Duration idleTimeout, Duration reaperInterval,
         int maxFramePayload, int maxMessageBytes, long maxFragmentBytes, int maxInFlight, int workers, int queue,
-        Duration requestTimeout, Duration connectTimeout, boolean pipelined, Set<NodeId> writeAllowList) {
+        Duration requestTimeout, Duration connectTimeout, boolean pipelined, Set<NodeId> writeAllowList, int maxUdpPayload) {
 
     public TransportSettings {
         positive(maxConnections, "max.connections");
@@ -45,38 +47,34 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
             }
         }
         writeAllowList = Set.copyOf(writeAllowList);
+        if (maxUdpPayload < MIN_UDP_PAYLOAD || maxUdpPayload > MAX_UDP_PAYLOAD) {
+            throw new IllegalArgumentException("max.udp.payload must be between " + MIN_UDP_PAYLOAD + " and " + MAX_UDP_PAYLOAD
+                    + ": " + maxUdpPayload);
+        }
     }
 
-    /** Defaults for tests and tools: loopback, ephemeral port. */
+    /** QUIC's own floor: every path must carry 1200-byte datagrams. */
+    public static final int MIN_UDP_PAYLOAD = 1200;
+    /** The largest payload of an IPv4 UDP datagram. */
+    public static final int MAX_UDP_PAYLOAD = 65_507;
+    /** Fits the internet's common 1500-byte MTU with room for IPv6 and tunnels. */
+    public static final int DEFAULT_UDP_PAYLOAD = 1350;
+
+    /** The defaults, on loopback and an ephemeral port. */
     public static TransportSettings defaults() {
-        return new TransportSettings(new InetSocketAddress("127.0.0.1", 0), 256, Duration.ofSeconds(300), Duration.ofSeconds(30),
-                64 * 1024, 4 * 1024 * 1024, 512L * 1024 * 1024, 256, 4, 1024, Duration.ofSeconds(30), Duration.ofSeconds(5), true,
-                Set.of());
+        return builder().build();
     }
 
-    public TransportSettings withListen(InetSocketAddress address) {
-        return new TransportSettings(address, maxConnections, idleTimeout, reaperInterval, maxFramePayload, maxMessageBytes,
-                maxFragmentBytes, maxInFlight, workers, queue, requestTimeout, connectTimeout, pipelined, writeAllowList);
+    /** A builder holding the defaults, on loopback and an ephemeral port. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public TransportSettings withPipelined(boolean on) {
-        return new TransportSettings(listen, maxConnections, idleTimeout, reaperInterval, maxFramePayload, maxMessageBytes,
-                maxFragmentBytes, maxInFlight, workers, queue, requestTimeout, connectTimeout, on, writeAllowList);
-    }
-
-    public TransportSettings withPool(int connections, Duration idle, Duration reaper) {
-        return new TransportSettings(listen, connections, idle, reaper, maxFramePayload, maxMessageBytes, maxFragmentBytes,
-                maxInFlight, workers, queue, requestTimeout, connectTimeout, pipelined, writeAllowList);
-    }
-
-    public TransportSettings withLimits(int framePayload, long fragmentBytes, int inFlight, int workerThreads, int queueLength) {
-        return new TransportSettings(listen, maxConnections, idleTimeout, reaperInterval, framePayload, maxMessageBytes, fragmentBytes,
-                inFlight, workerThreads, queueLength, requestTimeout, connectTimeout, pipelined, writeAllowList);
-    }
-
-    public TransportSettings withWriteAllowList(Set<NodeId> allowed) {
-        return new TransportSettings(listen, maxConnections, idleTimeout, reaperInterval, maxFramePayload, maxMessageBytes,
-                maxFragmentBytes, maxInFlight, workers, queue, requestTimeout, connectTimeout, pipelined, allowed);
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().listen(listen).pool(maxConnections, idleTimeout, reaperInterval)
+                .limits(maxFramePayload, maxFragmentBytes, maxInFlight, workers, queue).maxMessageBytes(maxMessageBytes)
+                .timeouts(requestTimeout, connectTimeout).pipelined(pipelined).writeAllowList(writeAllowList).maxUdpPayload(maxUdpPayload);
     }
 
     /** Whether {@code peer} may store fragments here. */
@@ -87,6 +85,80 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
     private static void positive(int value, String name) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+
+    /** Settings changed a group at a time; {@link #build()} checks them. */
+    public static final class Builder {
+        private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
+        private int maxConnections = 256;
+        private Duration idleTimeout = Duration.ofSeconds(300);
+        private Duration reaperInterval = Duration.ofSeconds(30);
+        private int maxFramePayload = 64 * 1024;
+        private int maxMessageBytes = 4 * 1024 * 1024;
+        private long maxFragmentBytes = 512L * 1024 * 1024;
+        private int maxInFlight = 256;
+        private int workers = 4;
+        private int queue = 1024;
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private boolean pipelined = true;
+        private Set<NodeId> writeAllowList = Set.of();
+        private int maxUdpPayload = DEFAULT_UDP_PAYLOAD;
+
+        private Builder() {
+        }
+
+        public Builder listen(InetSocketAddress address) {
+            listen = address;
+            return this;
+        }
+
+        public Builder pool(int connections, Duration idle, Duration reaper) {
+            maxConnections = connections;
+            idleTimeout = idle;
+            reaperInterval = reaper;
+            return this;
+        }
+
+        public Builder limits(int framePayload, long fragmentBytes, int inFlight, int workerThreads, int queueLength) {
+            maxFramePayload = framePayload;
+            maxFragmentBytes = fragmentBytes;
+            maxInFlight = inFlight;
+            workers = workerThreads;
+            queue = queueLength;
+            return this;
+        }
+
+        public Builder maxMessageBytes(int bytes) {
+            maxMessageBytes = bytes;
+            return this;
+        }
+
+        public Builder timeouts(Duration request, Duration connect) {
+            requestTimeout = request;
+            connectTimeout = connect;
+            return this;
+        }
+
+        public Builder pipelined(boolean on) {
+            pipelined = on;
+            return this;
+        }
+
+        public Builder writeAllowList(Set<NodeId> allowed) {
+            writeAllowList = allowed;
+            return this;
+        }
+
+        public Builder maxUdpPayload(int bytes) {
+            maxUdpPayload = bytes;
+            return this;
+        }
+
+        public TransportSettings build() {
+            return new TransportSettings(listen, maxConnections, idleTimeout, reaperInterval, maxFramePayload, maxMessageBytes,
+                    maxFragmentBytes, maxInFlight, workers, queue, requestTimeout, connectTimeout, pipelined, writeAllowList, maxUdpPayload);
         }
     }
 }

@@ -211,7 +211,7 @@ class RobustnessTest {
     @Test
     void aSaturatedExecutorAnswersOverloadedInsteadOfQueueing() throws Exception {
         List<BlockingReads> blocking = new ArrayList<>();
-        TransportSettings tight = TransportSettings.defaults().withLimits(64 * 1024, 1 << 20, 256, 1, 1);
+        TransportSettings tight = TransportSettings.builder().limits(64 * 1024, 1 << 20, 256, 1, 1).build();
         try (TestNode a = new TestNode(dir.resolve("a"), tight, KeyPairIdentity.generate(), store -> {
             BlockingReads b = new BlockingReads(store);
             blocking.add(b);
@@ -244,7 +244,7 @@ class RobustnessTest {
     @Test
     void theInFlightLimitPerConnectionIsEnforced() throws Exception {
         List<BlockingReads> blocking = new ArrayList<>();
-        TransportSettings limited = TransportSettings.defaults().withLimits(64 * 1024, 1 << 20, 2, 8, 64);
+        TransportSettings limited = TransportSettings.builder().limits(64 * 1024, 1 << 20, 2, 8, 64).build();
         try (TestNode a = new TestNode(dir.resolve("a"), limited, KeyPairIdentity.generate(), store -> {
             BlockingReads b = new BlockingReads(store);
             blocking.add(b);
@@ -265,7 +265,7 @@ class RobustnessTest {
 
     @Test
     void theReaperClosesIdleConnectionsAndAnotherRequestReconnects() throws Exception {
-        TransportSettings quickReaper = TransportSettings.defaults().withPool(16, Duration.ofMillis(300), Duration.ofMillis(100));
+        TransportSettings quickReaper = TransportSettings.builder().pool(16, Duration.ofMillis(300), Duration.ofMillis(100)).build();
         try (TestNode a = new TestNode(dir.resolve("a"), TransportSettings.defaults());
                 TestNode b = new TestNode(dir.resolve("b"), quickReaper)) {
             await(b.client.ping(a.address()));

@@ -126,13 +126,13 @@ class TwoNodesTest {
 
     @Test
     void writePolicyRefusesPeersOffTheAllowList() throws Exception {
-        a.transport.update(a.transport.settings().withWriteAllowList(java.util.Set.of(a.identity.nodeId())));
+        a.transport.update(a.transport.settings().toBuilder().writeAllowList(java.util.Set.of(a.identity.nodeId())).build());
         byte[] data = {1, 2, 3};
         FragmentId id = new FragmentId(Blake3Hashing.hash(new byte[] {5}), 0, false, Blake3Hashing.hash(data));
         PeerException refused = assertThrows(PeerException.class, () -> await(b.client.put(a.address(), id, ByteBuffer.wrap(data))));
         assertEquals(ErrorCode.FORBIDDEN, refused.code());
 
-        a.transport.update(a.transport.settings().withWriteAllowList(java.util.Set.of(b.identity.nodeId())));
+        a.transport.update(a.transport.settings().toBuilder().writeAllowList(java.util.Set.of(b.identity.nodeId())).build());
         await(b.client.put(a.address(), id, ByteBuffer.wrap(data)));
         assertTrue(a.store.read(id.tessera(), 0).isPresent());
     }
@@ -153,7 +153,7 @@ class TwoNodesTest {
 
     @Test
     void naiveModeAnswersTheSame() throws Exception {
-        b.transport.update(b.transport.settings().withPipelined(false));
+        b.transport.update(b.transport.settings().toBuilder().pipelined(false).build());
         FragmentId id = a.holdRandom(6, 2, 70_000);
         for (int i = 0; i < 20; i++) {
             assertEquals(id.checksum(), Blake3Hashing.hash(await(b.client.get(a.address(), id))));

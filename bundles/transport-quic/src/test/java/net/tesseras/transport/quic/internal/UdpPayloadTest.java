@@ -1,0 +1,54 @@
+package net.tesseras.transport.quic.internal;
+
+import static net.tesseras.transport.quic.internal.TwoNodesTest.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import net.tesseras.common.internal.Blake3Hashing;
+import net.tesseras.core.FragmentId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Larger datagrams where the network carries them: fragments cross whatever each end's
+ * {@code max.udp.payload}, because a node never sends more than its peer said it accepts.
+ */
+class UdpPayloadTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "server {0} bytes, client {1} bytes")
+    @CsvSource({"16384, 16384", "1350, 16384", "16384, 1350", "65507, 65507"})
+    void fragmentsCrossInBothDirectionsWhateverEachEndAccepts(int serverPayload, int clientPayload) throws Exception {
+        try (TestNode a = new TestNode(dir.resolve("a"), TransportSettings.builder().maxUdpPayload(serverPayload).build());
+                TestNode b = new TestNode(dir.resolve("b"), TransportSettings.builder().maxUdpPayload(clientPayload).build())) {
+            FragmentId held = a.holdRandom(21, 0, 4 * 1024 * 1024 + 5);
+            Path fetched = dir.resolve("fetched");
+            assertEquals(held, await(b.client.fetch(a.address(), held.tessera(), 0, fetched)).id());
+            assertEquals(held.checksum(), Blake3Hashing.hash(fetched));
+
+            byte[] data = TestNode.random(22, 2 * 1024 * 1024 + 9);
+            FragmentId sent = new FragmentId(Blake3Hashing.hash(new byte[] {22}), 3, false, Blake3Hashing.hash(data));
+            await(b.client.put(a.address(), sent, ByteBuffer.wrap(data)));
+            ByteBuffer stored = a.store.read(sent.tessera(), 3).orElseThrow();
+            byte[] copy = new byte[stored.remaining()];
+            stored.get(copy);
+            assertArrayEquals(data, copy);
+        }
+    }
+
+    @Test
+    void payloadsOutsideWhatQuicAndUdpAllowAreRefused() {
+        IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+                () -> TransportSettings.builder().maxUdpPayload(1199).build());
+        assertEquals("max.udp.payload must be between 1200 and 65507: 1199", small.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TransportSettings.builder().maxUdpPayload(65_508).build());
+        assertEquals(1350, TransportSettings.defaults().maxUdpPayload());
+    }
+}
