@@ -66,6 +66,7 @@ class DistributionIT {
             assertArrayEquals(content, Files.readAllBytes(copy));
             assertTrue(node.shell("tesseras:verify").assertOk().out().contains("1 ok, 0 corrupt, 0 missing"));
 
+            assertNoErrorLogged(node);
             String status = node.shell("tesseras:status").assertOk().out();
             assertTrue(status.contains("journal mode     wal"), status);
             assertTrue(status.contains("fragments        1"), status);
@@ -277,8 +278,15 @@ class DistributionIT {
             assertTrue(exposition.contains("tesseras_store_fragments{store=\"fs\"} 1.0"),
                     "the store, running since before, is measured: " + exposition.length() + " bytes scraped");
             assertTrue(exposition.contains("tesseras_fragment_cache_misses_total"), "so is the cache");
+            assertNoErrorLogged(node);
             node.bin("stop").assertOk();
         }
+    }
+
+    /** A component that fails to activate says so only in the log: a clean run logs no ERROR. */
+    private static void assertNoErrorLogged(Node node) throws Exception {
+        List<String> errors = node.log().lines().filter(line -> line.contains(" ERROR ")).toList();
+        assertTrue(errors.isEmpty(), "errors logged:\n" + String.join("\n", errors));
     }
 
     private static Node.Result awaitHttp(Node node, String path) throws Exception {
