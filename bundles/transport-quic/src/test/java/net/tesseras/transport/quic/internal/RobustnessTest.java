@@ -75,14 +75,19 @@ class RobustnessTest {
 
     @Test
     void peersWithInvalidCertificatesAreRefusedBothWays() throws Exception {
+        // In TLS 1.3 a client finishes its side of the handshake before the server has checked its
+        // certificate, so an impostor learns of the refusal from the server's close, or, when that
+        // one packet does not reach it, from its own request timeout (short here): either way it
+        // is never served.
+        TransportSettings impostor = TransportSettings.builder().timeouts(Duration.ofSeconds(3), Duration.ofSeconds(3)).build();
         try (TestNode honest = new TestNode(dir.resolve("honest"), TransportSettings.defaults());
-                TestNode noWork = new TestNode(dir.resolve("nowork"), TransportSettings.defaults(),
-                        withoutProofOfWork(KeyPairIdentity.generate()));
-                TestNode wrongKey = new TestNode(dir.resolve("wrongkey"), TransportSettings.defaults(),
+                TestNode noWork = new TestNode(dir.resolve("nowork"), impostor, withoutProofOfWork(KeyPairIdentity.generate()));
+                TestNode wrongKey = new TestNode(dir.resolve("wrongkey"), impostor,
                         withAnotherKey(KeyPairIdentity.generate(), KeyPairIdentity.generate()))) {
             for (TestNode bad : List.of(noWork, wrongKey)) {
                 PeerException asClient = assertThrows(PeerException.class, () -> await(bad.client.ping(honest.address())));
-                assertTrue(asClient.code() == ErrorCode.UNAUTHENTICATED || asClient.code() == ErrorCode.CONNECTION, asClient.toString());
+                assertTrue(asClient.code() == ErrorCode.UNAUTHENTICATED || asClient.code() == ErrorCode.CONNECTION
+                        || asClient.code() == ErrorCode.TIMEOUT, asClient.toString());
                 PeerException asServer = assertThrows(PeerException.class, () -> await(honest.client.ping(bad.address())));
                 assertTrue(asServer.code() == ErrorCode.UNAUTHENTICATED || asServer.code() == ErrorCode.CONNECTION, asServer.toString());
             }
