@@ -120,7 +120,7 @@ public final class QuicTransport implements AutoCloseable {
                 .maxRecvUdpPayloadSize(current.maxUdpPayload());
     }
 
-    /** Applies new settings to the running transport (the listen address needs a restart). */
+    /** Applies new settings to the running transport (those {@link TransportSettings#needRestartFor} names need a new one). */
     public void update(TransportSettings newSettings) {
         this.settings = newSettings;
         router.settings(newSettings);

@@ -189,9 +189,8 @@ public final class TransportComponent {
             LOG.error("ignoring the new transport configuration: {}", e.getMessage());
             return;
         }
-        if (!next.listen().equals(transport.settings().listen()) || next.workers() != transport.settings().workers()
-                || next.queue() != transport.settings().queue() || next.maxUdpPayload() != transport.settings().maxUdpPayload()) {
-            LOG.info("transport moving to {}", next.listen());
+        if (transport.settings().needRestartFor(next)) {
+            LOG.info("transport restarting on {} for its new socket, worker or datagram settings", next.listen());
             stop();
             start(next);
         } else {

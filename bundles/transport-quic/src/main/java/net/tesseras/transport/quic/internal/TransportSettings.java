@@ -77,6 +77,16 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
                 .timeouts(requestTimeout, connectTimeout).pipelined(pipelined).writeAllowList(writeAllowList).maxUdpPayload(maxUdpPayload);
     }
 
+    /**
+     * Whether going from these settings to {@code next} needs a new transport: the socket, the
+     * request executor and the QUIC codecs take their settings when the transport starts; the
+     * rest applies to a running one ({@link QuicTransport#update}).
+     */
+    public boolean needRestartFor(TransportSettings next) {
+        return !listen.equals(next.listen) || workers != next.workers || queue != next.queue
+                || maxUdpPayload != next.maxUdpPayload;
+    }
+
     /** Whether {@code peer} may store fragments here. */
     public boolean mayWrite(NodeId peer) {
         return writeAllowList.isEmpty() || writeAllowList.contains(peer);

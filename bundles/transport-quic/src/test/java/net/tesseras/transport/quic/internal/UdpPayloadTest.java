@@ -3,7 +3,9 @@ package net.tesseras.transport.quic.internal;
 import static net.tesseras.transport.quic.internal.TwoNodesTest.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -50,5 +52,15 @@ class UdpPayloadTest {
         assertEquals("max.udp.payload must be between 1200 and 65507: 1199", small.getMessage());
         assertThrows(IllegalArgumentException.class, () -> TransportSettings.builder().maxUdpPayload(65_508).build());
         assertEquals(1350, TransportSettings.defaults().maxUdpPayload());
+    }
+
+    @Test
+    void onlySocketWorkerAndDatagramChangesNeedANewTransport() {
+        TransportSettings running = TransportSettings.defaults();
+        assertTrue(running.needRestartFor(running.toBuilder().maxUdpPayload(16384).build()));
+        assertTrue(running.needRestartFor(running.toBuilder().listen(new java.net.InetSocketAddress("127.0.0.1", 4433)).build()));
+        assertTrue(running.needRestartFor(running.toBuilder().limits(64 * 1024, 512L << 20, 256, 8, 1024).build()));
+        assertFalse(running.needRestartFor(running.toBuilder().pool(8, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(1))
+                .pipelined(false).build()));
     }
 }
