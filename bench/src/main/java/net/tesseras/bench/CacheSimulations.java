@@ -11,7 +11,7 @@ import net.tesseras.cache.internal.CacheSettings.Policy;
 import net.tesseras.cache.internal.CacheStatistics;
 import net.tesseras.cache.internal.CachingFragmentStore;
 import net.tesseras.cache.internal.FragmentCache;
-import net.tesseras.common.internal.Blake3Hashing;
+import net.tesseras.core.Blake3Hashing;
 import net.tesseras.core.ContentHash;
 
 /**

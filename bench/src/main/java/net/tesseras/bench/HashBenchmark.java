@@ -2,7 +2,7 @@ package net.tesseras.bench;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import net.tesseras.common.internal.Blake3;
+import net.tesseras.core.Blake3;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

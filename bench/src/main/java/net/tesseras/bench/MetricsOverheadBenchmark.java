@@ -9,7 +9,7 @@ import net.tesseras.cache.internal.CacheMeters;
 import net.tesseras.cache.internal.CacheSettings;
 import net.tesseras.cache.internal.CachingFragmentStore;
 import net.tesseras.cache.internal.FragmentCache;
-import net.tesseras.common.internal.Blake3Hashing;
+import net.tesseras.core.Blake3Hashing;
 import net.tesseras.core.ContentHash;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

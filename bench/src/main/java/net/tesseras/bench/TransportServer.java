@@ -8,7 +8,7 @@ import java.util.Random;
 import net.tesseras.cache.internal.CacheSettings;
 import net.tesseras.cache.internal.CachingFragmentStore;
 import net.tesseras.cache.internal.FragmentCache;
-import net.tesseras.common.internal.Blake3Hashing;
+import net.tesseras.core.Blake3Hashing;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.identity.internal.KeyPairIdentity;

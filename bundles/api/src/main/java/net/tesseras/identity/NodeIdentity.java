@@ -17,6 +17,9 @@ public interface NodeIdentity {
     /** The proof-of-work nonce: NodeId = BLAKE3(public key || nonce as u64 little-endian)[0..20). */
     long nonce();
 
-    /** A 64-byte Ed25519 signature of {@code message}. */
+    /**
+     * A 64-byte Ed25519 signature of {@code message}; anyone holding {@link #publicKey()} checks it
+     * with {@link Ed25519#verify(byte[], byte[], byte[])}.
+     */
     byte[] sign(byte[] message);
 }

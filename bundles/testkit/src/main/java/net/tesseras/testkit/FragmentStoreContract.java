@@ -15,7 +15,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import net.tesseras.common.internal.Blake3;
+import net.tesseras.core.Blake3;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.storage.ChecksumMismatchException;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
-import net.tesseras.common.internal.Blake3;
+import net.tesseras.core.Blake3;
 import net.tesseras.core.ContentHash;
 import org.junit.jupiter.api.Test;
 

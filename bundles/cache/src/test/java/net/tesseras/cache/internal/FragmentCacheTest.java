@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import net.tesseras.cache.internal.CacheSettings.Policy;
-import net.tesseras.common.internal.Blake3;
+import net.tesseras.core.Blake3;
 import net.tesseras.core.ContentHash;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

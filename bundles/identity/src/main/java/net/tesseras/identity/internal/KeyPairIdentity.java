@@ -5,7 +5,8 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.util.Arrays;
-import net.tesseras.common.internal.NodeIds;
+import net.tesseras.identity.Ed25519;
+import net.tesseras.identity.NodeIds;
 import net.tesseras.identity.NodeId;
 import net.tesseras.identity.NodeIdentity;
 
@@ -79,14 +80,7 @@ public final class KeyPairIdentity implements NodeIdentity {
 
     /** Whether {@code signature} is this node's signature of {@code message}. */
     boolean verify(byte[] message, byte[] signature) {
-        try {
-            Signature verifier = Signature.getInstance("Ed25519");
-            verifier.initVerify(keys.getPublic());
-            verifier.update(message);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
+        return Ed25519.verify(rawPublicKey, message, signature);
     }
 
     private static byte[] raw(KeyPair keys) {

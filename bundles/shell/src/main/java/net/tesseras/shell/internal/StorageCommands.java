@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
-import net.tesseras.common.internal.Blake3Hashing;
+import net.tesseras.core.Blake3Hashing;
 import net.tesseras.common.internal.DataDirectory;
 import net.tesseras.database.Database;
 import net.tesseras.identity.NodeIdentity;

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import net.tesseras.common.internal.Blake3Hashing;
+import net.tesseras.core.Blake3Hashing;
 import net.tesseras.common.internal.FragmentRows;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;

@@ -36,8 +36,8 @@ import net.tesseras.storage.FragmentStoreException;
 import net.tesseras.storage.InsufficientStorageException;
 import net.tesseras.storage.StoreStats;
 import net.tesseras.storage.VerifyResult;
-import net.tesseras.common.internal.Blake3;
-import net.tesseras.common.internal.Blake3Hashing;
+import net.tesseras.core.Blake3;
+import net.tesseras.core.Blake3Hashing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -27,7 +27,7 @@ import net.tesseras.storage.FragmentStoreException;
 import net.tesseras.storage.InsufficientStorageException;
 import net.tesseras.storage.StoreStats;
 import net.tesseras.storage.VerifyResult;
-import net.tesseras.common.internal.Blake3Hashing;
+import net.tesseras.core.Blake3Hashing;
 import net.tesseras.storage.internal.db.DatabaseConfig;
 import net.tesseras.storage.internal.db.SqliteDatabase;
 import org.junit.jupiter.api.AfterEach;

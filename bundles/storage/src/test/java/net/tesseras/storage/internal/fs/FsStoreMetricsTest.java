@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import net.tesseras.common.internal.Blake3Hashing;
+import net.tesseras.core.Blake3Hashing;
 import net.tesseras.common.metrics.internal.MeasuredFragmentStore;
 import net.tesseras.common.metrics.internal.MicrometerStoreMetrics;
 import net.tesseras.common.metrics.internal.StoreMetrics;

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.tesseras.common.internal.ForwardingFragmentStore;
-import net.tesseras.common.internal.NodeIds;
+import net.tesseras.identity.NodeIds;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.identity.NodeId;
@@ -178,7 +178,7 @@ class RobustnessTest {
             assertEquals(ErrorCode.MALFORMED, errorIn(raw(connection, shortGet, true).get(10, TimeUnit.SECONDS)).code(),
                     "a well-framed request with a bad payload gets an error for that request");
 
-            assertEquals(id.checksum(), net.tesseras.common.internal.Blake3Hashing.hash(await(attacker.client.get(a.address(), id))),
+            assertEquals(id.checksum(), net.tesseras.core.Blake3Hashing.hash(await(attacker.client.get(a.address(), id))),
                     "the attacker's connection itself still works");
             Thread.sleep(200);
             stop.set(true);
@@ -240,7 +240,7 @@ class RobustnessTest {
             blocking.get(0).release.countDown();
             for (CompletableFuture<ByteBuffer> get : gets) {
                 if (!refused.contains(get)) {
-                    assertEquals(id.checksum(), net.tesseras.common.internal.Blake3Hashing.hash(await(get)));
+                    assertEquals(id.checksum(), net.tesseras.core.Blake3Hashing.hash(await(get)));
                 }
             }
         }

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.function.UnaryOperator;
-import net.tesseras.common.internal.Blake3Hashing;
+import net.tesseras.core.Blake3Hashing;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.identity.NodeIdentity;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import net.tesseras.common.internal.Blake3Hashing;
+import net.tesseras.core.Blake3Hashing;
 import net.tesseras.core.FragmentId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

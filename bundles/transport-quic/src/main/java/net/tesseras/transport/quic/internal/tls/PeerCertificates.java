@@ -6,7 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
-import net.tesseras.common.internal.NodeIds;
+import net.tesseras.identity.NodeIds;
 import net.tesseras.identity.NodeId;
 import org.bouncycastle.asn1.ASN1OctetString;
 

@@ -1,10 +1,24 @@
-package net.tesseras.common.internal;
+package net.tesseras.core;
 
 import java.nio.ByteBuffer;
 
 /**
- * BLAKE3 (hash mode, 32-byte output), written for speed on the node's hot paths: every stored
- * byte is hashed at the door, and verification re-hashes everything held.
+ * BLAKE3 (hash mode, 32-byte output): the hash that names tesseras and checks fragments
+ * ({@link ContentHash}, {@link FragmentId#checksum()}) and derives NodeIds. It is part of the
+ * protocol, so nodes and plugins use this one implementation.
+ *
+ * <p>Streaming use: create a hasher, {@link #update(byte[]) feed} it arrays or buffers in any
+ * split, then take the {@link #finish() ContentHash} or the raw {@link #digest() 32 bytes}. For a
+ * whole array, buffer, file or channel at once, see {@link Blake3Hashing}.
+ *
+ * <pre>{@code
+ * Blake3 hasher = new Blake3();
+ * hasher.update(header).update(body);      // byte[] or ByteBuffer
+ * ContentHash checksum = hasher.finish();
+ * }</pre>
+ *
+ * <p>It is written for speed on the node's hot paths: every stored byte is hashed at the door,
+ * and verification re-hashes everything held.
  *
  * <p>Why our own: commons-codec's implementation is correct but allocates on every compression and
  * permutes arrays between rounds (about 290 MB/s here); BouncyCastle's is slower still, and no
@@ -18,6 +32,7 @@ import java.nio.ByteBuffer;
  */
 public final class Blake3 {
 
+    /** Length of a digest in bytes (that of a {@link ContentHash}). */
     public static final int OUT_LEN = 32;
 
     private static final int BLOCK_LEN = 64;
@@ -56,11 +71,12 @@ public final class Blake3 {
         reset();
     }
 
-    /** One-shot hash of a whole array. */
+    /** One-shot hash of a whole array: its 32-byte digest (see {@link Blake3Hashing} for a ContentHash). */
     public static byte[] hash(byte[] data) {
         return new Blake3().update(data, 0, data.length).digest();
     }
 
+    /** Starts over, as if newly created. */
     public Blake3 reset() {
         setIv(cv);
         blockLen = 0;
@@ -70,6 +86,12 @@ public final class Blake3 {
         return this;
     }
 
+    /** Feeds a whole array. */
+    public Blake3 update(byte[] input) {
+        return update(input, 0, input.length);
+    }
+
+    /** Feeds {@code length} bytes of {@code input} from {@code offset}. */
     public Blake3 update(byte[] input, int offset, int length) {
         java.util.Objects.checkFromIndexSize(offset, length, input.length);
         int end = offset + length;
@@ -134,6 +156,11 @@ public final class Blake3 {
             digest[i * 4 + 3] = (byte) (out[i] >>> 24);
         }
         return digest;
+    }
+
+    /** The {@link ContentHash} of everything fed so far; the hasher may keep being fed afterwards. */
+    public ContentHash finish() {
+        return ContentHash.of(digest());
     }
 
     private int chunkLength() {

@@ -1,4 +1,4 @@
-package net.tesseras.common.internal;
+package net.tesseras.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,14 +1,17 @@
-package net.tesseras.common.internal;
+package net.tesseras.identity;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
-import net.tesseras.identity.NodeId;
+import net.tesseras.core.Blake3;
 
 /**
  * The one derivation of a NodeId from a public key and its proof-of-work nonce, shared by the
- * identity that mints it and the transport that checks a peer's.
+ * identity that mints it, the transport that checks a peer's, and any plugin that checks a
+ * NodeId it was given: NodeId = the first {@value NodeId#LENGTH} bytes of BLAKE3(public key ||
+ * nonce as u64 little-endian), valid only when it {@link NodeId#meetsDifficulty meets the
+ * difficulty}.
  */
 public final class NodeIds {
 

@@ -1,13 +1,15 @@
-package net.tesseras.common.internal;
+package net.tesseras.core;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import net.tesseras.core.ContentHash;
 
-/** BLAKE3 of buffers, files and channels (see {@link Blake3}). */
+/**
+ * One-shot BLAKE3 {@link ContentHash} of arrays, buffers, files and channels (see {@link Blake3}
+ * for the streaming hasher). Files and channels are read in 64 KiB pieces, never held whole.
+ */
 public final class Blake3Hashing {
 
     private static final int CHUNK = 64 * 1024;
@@ -19,6 +21,7 @@ public final class Blake3Hashing {
         return finish(new Blake3().update(data));
     }
 
+    /** Hashes a whole array. */
     public static ContentHash hash(byte[] data) {
         return ContentHash.of(Blake3.hash(data));
     }
@@ -42,6 +45,7 @@ public final class Blake3Hashing {
         return finish(hasher);
     }
 
+    /** The ContentHash of everything {@code hasher} was fed: the same as {@link Blake3#finish()}. */
     public static ContentHash finish(Blake3 hasher) {
         return ContentHash.of(hasher.digest());
     }

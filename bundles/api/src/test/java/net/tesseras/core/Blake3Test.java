@@ -1,4 +1,4 @@
-package net.tesseras.common.internal;
+package net.tesseras.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,6 +81,19 @@ class Blake3Test {
         assertArrayEquals(reference(data), new Blake3().update(direct).digest());
         assertEquals(0, direct.position());
         assertArrayEquals(reference(data), new Blake3().update(ByteBuffer.wrap(data).asReadOnlyBuffer()).digest());
+    }
+
+    @Test
+    void finishGivesTheContentHashOfTheDigest() {
+        byte[] data = new byte[3000];
+        new Random(8).nextBytes(data);
+        Blake3 hasher = new Blake3().update(data).update(ByteBuffer.wrap(data));
+        byte[] twice = java.util.Arrays.copyOf(data, 6000);
+        System.arraycopy(data, 0, twice, 3000, 3000);
+        assertArrayEquals(reference(twice), hasher.digest());
+        assertEquals(ContentHash.of(reference(twice)), hasher.finish());
+        assertEquals(Blake3Hashing.hash(twice), Blake3Hashing.finish(hasher));
+        assertEquals("af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262", new Blake3().finish().toHex());
     }
 
     private static byte[] reference(byte[] data) {
