@@ -42,7 +42,7 @@ final class StreamedFragment implements ResponseSink {
         if (pipe == null) {
             if (frame.type() == FrameType.ERROR) {
                 future.completeExceptionally(Payloads.readError(frame.content()));
-                return !frame.more();
+                return true;
             }
             if (frame.type() == FrameType.OVERLOADED) {
                 future.completeExceptionally(new PeerException(ErrorCode.OVERLOADED, "the peer is overloaded"));
@@ -50,13 +50,13 @@ final class StreamedFragment implements ResponseSink {
             }
             if (frame.type() != FrameType.FRAGMENT) {
                 future.completeExceptionally(new PeerException(ErrorCode.MALFORMED, "expected FRAGMENT, got " + FrameType.name(frame.type())));
-                return !frame.more();
+                return true;
             }
             long expected = Payloads.readFragmentHeader(frame.content());
             if (expected > maxSize) {
                 future.completeExceptionally(new PeerException(ErrorCode.TOO_LARGE,
                         "fragment of " + expected + " bytes exceeds max.fragment.mb (" + maxSize + " bytes)"));
-                return !frame.more();
+                return true;
             }
             pipe = new ChunkPipe(stream, expected, highWater, timeoutNanos);
             future.complete(new Download(expected, pipe));
