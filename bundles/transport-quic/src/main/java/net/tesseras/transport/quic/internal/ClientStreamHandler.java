@@ -89,7 +89,7 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
         try {
             Pending request = pending.get(frame.requestId());
             if (request == null) {
-                return; // an answer that came after its timeout
+                return; // an answer that came after its timeout, or the rest of one refused
             }
             boolean complete;
             try {
@@ -101,6 +101,9 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
             if (complete) {
                 pending.remove(frame.requestId());
                 request.timer.cancel(false);
+                // An answer before the whole request was sent is a refusal (a PUT the peer does not
+                // admit): the rest of the upload is not sent.
+                writer.cut(frame.requestId());
                 if (singleRequest) {
                     if (frame.more()) {
                         refuseRest(ctx);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,6 +105,31 @@ class RefusedTransferTest {
             assertEquals(fits, await(b.client.fetch(a.address(), fits.tessera(), 1, small1)).id(), "the next fetch is served");
             assertEquals(fits.checksum(), Blake3Hashing.hash(small1));
             assertSame(connection, await(b.transport.connection(a.address())), "on the same connection");
+        }
+    }
+
+    @Test
+    void aPutRefusedByTheWritePolicyStopsTheUploadAndTheConnectionGoesOn() throws Exception {
+        Sent sent = new Sent();
+        try (TestNode a = new TestNode(dir.resolve("a"), TransportSettings.defaults());
+                TestNode b = new TestNode(dir.resolve("b"), TransportSettings.defaults(), KeyPairIdentity.generate(), UnaryOperator.identity(),
+                        sent)) {
+            assertEquals(a.identity.nodeId(), await(b.client.ping(a.address())).nodeId());
+            NodeConnection connection = await(b.transport.connection(a.address()));
+            byte[] data = TestNode.random(34, LARGE);
+            FragmentId id = new FragmentId(Blake3Hashing.hash(new byte[] {34}), 0, false, Blake3Hashing.hash(data));
+            long before = sent.bytes.get();
+
+            PeerException refused = assertThrows(PeerException.class, () -> await(b.client.put(a.address(), id, ByteBuffer.wrap(data))));
+            assertEquals(ErrorCode.FORBIDDEN, refused.code(), refused.toString());
+            assertTrue(a.store.read(id.tessera(), 0).isEmpty());
+
+            // The next request shares the stream: it leaves after whatever of the upload was still to go.
+            assertEquals(a.identity.nodeId(), await(b.client.ping(a.address())).nodeId(), "the next request on the connection is served");
+            long moved = sent.bytes.get() - before;
+            assertTrue(moved < LARGE / 2, moved + " of " + LARGE + " bytes were uploaded after the refusal");
+            assertSame(connection, await(b.transport.connection(a.address())), "on the same connection");
+            awaitNothingServed(a);
         }
     }
 }
