@@ -66,6 +66,7 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
         }
         ScheduledFuture<?> timer = ctx.executor().schedule(() -> expire(requestId, timeoutNanos), timeoutNanos, TimeUnit.NANOSECONDS);
         pending.put(requestId, new Pending(sink, timer));
+        sink.sentOn(ctx.channel());
         writer.send(new Outgoing(type, requestId, body, null));
         if (singleRequest && endAfterRequest) {
             writer.endWhenWritten();

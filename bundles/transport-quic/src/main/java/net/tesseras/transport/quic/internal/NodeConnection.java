@@ -2,6 +2,7 @@ package net.tesseras.transport.quic.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
@@ -182,7 +183,8 @@ final class NodeConnection implements Pooled {
                     keepAliveOut = false;
                 }
             }, System.nanoTime());
-            long timeout = settings.requestTimeout().toNanos();
+            // A third of the peer timeout: answered at once by a live peer (PING needs no storage).
+            long timeout = settings.keepAliveInterval().toNanos();
             withStream(StreamKind.SINGLE, settings, sink, stream -> {
                 ClientStreamHandler handler = stream.pipeline().get(ClientStreamHandler.class);
                 handler.send(KEEPALIVE_ID, FrameType.PING, Unpooled.EMPTY_BUFFER, sink, timeout);
@@ -204,6 +206,11 @@ final class NodeConnection implements Pooled {
             }
 
             @Override
+            public void sentOn(Channel stream) {
+                sink.sentOn(stream);
+            }
+
+            @Override
             public void fail(Throwable cause) {
                 if (cause instanceof PeerException failure && failure.code() == ErrorCode.TIMEOUT && lastHeard - sentAt < 0 && !dead) {
                     dead = true;
@@ -217,6 +224,11 @@ final class NodeConnection implements Pooled {
     private ResponseSink countedSink(ResponseSink sink) {
         return new ResponseSink() {
             private boolean done;
+
+            @Override
+            public void sentOn(Channel stream) {
+                sink.sentOn(stream);
+            }
 
             @Override
             public boolean onFrame(Frame frame) {

@@ -106,7 +106,7 @@ public final class QuicPeerClient implements PeerClient, AutoCloseable {
             }
             return transport.connection(peer).thenCompose(connection -> {
                 TransportSettings current = settings();
-                StreamedFragment sink = new StreamedFragment(connection.channel(), current.maxFragmentBytes(),
+                StreamedFragment sink = new StreamedFragment(current.maxFragmentBytes(),
                         4L * current.maxFramePayload(), current.requestTimeout().toNanos());
                 // A stream of its own: the transfer neither waits behind nor holds up other requests,
                 // and a refusal midway stops only this stream.

@@ -150,8 +150,8 @@ public final class QuicTransport implements AutoCloseable {
 
     /** A request found the peer gone: the connection leaves the pool now, and the next request dials anew. */
     private void unresponsive(NodeConnection connection) {
-        LOG.info("closing the connection {}: a request got no answer within {} s and nothing was heard from the peer since;"
-                + " the next request opens a new connection", connection, settings.requestTimeout().toSeconds());
+        LOG.info("closing the connection {}: a request timed out and nothing was heard from the peer since it was sent;"
+                + " the next request opens a new connection", connection);
         pool.evict(connection, ConnectionPool.UNRESPONSIVE);
     }
 

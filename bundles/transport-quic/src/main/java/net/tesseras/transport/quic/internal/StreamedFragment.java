@@ -19,15 +19,14 @@ final class StreamedFragment implements ResponseSink {
     record Download(long size, ChunkPipe data) {
     }
 
-    private final Channel stream;
+    private Channel stream;
     private final long maxSize;
     private final long highWater;
     private final long timeoutNanos;
     private final CompletableFuture<Download> future = new CompletableFuture<>();
     private ChunkPipe pipe;
 
-    StreamedFragment(Channel stream, long maxSize, long highWater, long timeoutNanos) {
-        this.stream = stream;
+    StreamedFragment(long maxSize, long highWater, long timeoutNanos) {
         this.maxSize = maxSize;
         this.highWater = highWater;
         this.timeoutNanos = timeoutNanos;
@@ -35,6 +34,12 @@ final class StreamedFragment implements ResponseSink {
 
     CompletableFuture<Download> future() {
         return future;
+    }
+
+    /** The pipe pauses this stream (not the connection) while the worker is behind. */
+    @Override
+    public void sentOn(Channel requestStream) {
+        this.stream = requestStream;
     }
 
     @Override
