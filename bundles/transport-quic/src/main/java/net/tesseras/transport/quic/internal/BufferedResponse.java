@@ -9,8 +9,8 @@ import net.tesseras.transport.PeerException;
 import net.tesseras.transport.quic.internal.wire.Frame;
 
 /**
- * Assembles an answer in memory, up to a limit; an answer above it fails with TOO_LARGE and its
- * remaining frames are dropped as they come.
+ * Assembles an answer in memory, up to a limit; an answer above it fails with TOO_LARGE and the
+ * sink is done with it at once (the stream handler refuses or drops the rest).
  */
 final class BufferedResponse implements ResponseSink {
 
@@ -22,7 +22,6 @@ final class BufferedResponse implements ResponseSink {
     private final CompletableFuture<Response> future = new CompletableFuture<>();
     private CompositeByteBuf body;
     private int type = -1;
-    private boolean dropping;
 
     BufferedResponse(long limit) {
         this.limit = limit;
@@ -34,9 +33,6 @@ final class BufferedResponse implements ResponseSink {
 
     @Override
     public boolean onFrame(Frame frame) {
-        if (dropping) {
-            return !frame.more();
-        }
         ByteBuf content = frame.content();
         if (type < 0) {
             type = frame.type();
@@ -47,13 +43,11 @@ final class BufferedResponse implements ResponseSink {
             body = Unpooled.compositeBuffer(Integer.MAX_VALUE);
         } else if (frame.type() != type) {
             fail(new PeerException(ErrorCode.MALFORMED, "answer switched from type " + type + " to " + frame.type()));
-            dropping = true;
-            return !frame.more();
+            return true;
         }
         if ((long) body.readableBytes() + content.readableBytes() > limit) {
             fail(new PeerException(ErrorCode.TOO_LARGE, "answer exceeds the limit of " + limit + " bytes"));
-            dropping = true;
-            return !frame.more();
+            return true;
         }
         body.addComponent(true, content.retain());
         if (frame.more()) {

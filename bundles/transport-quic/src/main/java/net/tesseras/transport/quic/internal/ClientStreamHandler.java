@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,23 +17,39 @@ import net.tesseras.transport.quic.internal.wire.Frame;
 
 /**
  * This node's requests on one stream and their answers, matched by request id, so many can be in
- * flight at once and answers may come in any order. In the naive mode the stream carries one
- * request and closes with its answer. Event loop only.
+ * flight at once and answers may come in any order. In the naive mode (and for fragment transfers)
+ * the stream carries one request and closes with its answer.
+ *
+ * <p>A sink may be done with an answer before its last frame (it refused it: too large, malformed).
+ * The rest is then not wanted: on a stream of its own, this node stops the stream (QUIC
+ * STOP_SENDING), so the peer stops sending at once; on the shared stream the remaining frames are
+ * dropped as they come. Event loop only.
  */
 final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
 
     private record Pending(ResponseSink sink, ScheduledFuture<?> timer) {
     }
 
+    /** The QUIC application error code of a STOP_SENDING by which this node refuses the rest of an answer. */
+    static final int REFUSED = 1;
+
     private final int maxPayload;
     private final boolean singleRequest;
+    private final boolean endAfterRequest;
     private final Map<Integer, Pending> pending = new HashMap<>();
     private ChannelHandlerContext ctx;
     private MessageWriter writer;
 
-    ClientStreamHandler(int maxPayload, boolean singleRequest) {
+    /**
+     * @param singleRequest the stream carries one request and closes with its answer
+     * @param endAfterRequest (single requests) this side ends (FIN) once the request is written; otherwise it
+     *     stays open until the answer is in, so that a refusal can still reset it (the peer's read then fails
+     *     and it drops the answer)
+     */
+    ClientStreamHandler(int maxPayload, boolean singleRequest, boolean endAfterRequest) {
         this.maxPayload = maxPayload;
         this.singleRequest = singleRequest;
+        this.endAfterRequest = endAfterRequest;
     }
 
     @Override
@@ -49,8 +66,9 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
         }
         ScheduledFuture<?> timer = ctx.executor().schedule(() -> expire(requestId, timeoutNanos), timeoutNanos, TimeUnit.NANOSECONDS);
         pending.put(requestId, new Pending(sink, timer));
+        sink.sentOn(ctx.channel());
         writer.send(new Outgoing(type, requestId, body, null));
-        if (singleRequest) {
+        if (singleRequest && endAfterRequest) {
             writer.endWhenWritten();
         }
     }
@@ -72,24 +90,50 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
         try {
             Pending request = pending.get(frame.requestId());
             if (request == null) {
-                return; // an answer that came after its timeout
+                return; // an answer that came after its timeout, or the rest of one refused
             }
             boolean complete;
             try {
                 complete = request.sink.onFrame(frame);
             } catch (RuntimeException e) {
                 request.sink.fail(Errors.of(e));
-                complete = !frame.more();
+                complete = true;
             }
             if (complete) {
                 pending.remove(frame.requestId());
                 request.timer.cancel(false);
+                // An answer before the whole request was sent is a refusal (a PUT the peer does not
+                // admit): the rest of the upload is not sent.
+                writer.cut(frame.requestId());
                 if (singleRequest) {
-                    ctx.close();
+                    if (frame.more()) {
+                        refuseRest(ctx);
+                    } else {
+                        ctx.close();
+                    }
                 }
             }
         } finally {
             frame.release();
+        }
+    }
+
+    /**
+     * Refuses the rest of the answer on this stream: STOP_SENDING tells the peer's QUIC stack to
+     * stop sending, RESET_STREAM makes the peer's next read fail so it drops what it still holds;
+     * then the stream closes. The connection and its other streams go on.
+     */
+    private static void refuseRest(ChannelHandlerContext ctx) {
+        if (ctx.channel() instanceof QuicStreamChannel stream && stream.isActive()) {
+            stream.shutdownInput(REFUSED).addListener(stopped -> {
+                if (stream.isOutputShutdown()) {
+                    ctx.close();
+                } else {
+                    stream.shutdownOutput(REFUSED).addListener(reset -> ctx.close());
+                }
+            });
+        } else {
+            ctx.close();
         }
     }
 

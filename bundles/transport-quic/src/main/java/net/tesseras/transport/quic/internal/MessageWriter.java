@@ -57,6 +57,26 @@ final class MessageWriter {
         }
     }
 
+    /**
+     * Stops sending the message of {@code requestId} (its answer came first: the peer refused it):
+     * a message begun ends with an empty final frame, one not begun is dropped.
+     */
+    void cut(int requestId) {
+        var pending = queue.iterator();
+        while (pending.hasNext()) {
+            Outgoing message = pending.next();
+            if (message.requestId() == requestId) {
+                if (message.started()) {
+                    message.cut();
+                } else {
+                    pending.remove();
+                    message.discard();
+                }
+            }
+        }
+        drain();
+    }
+
     /** Ends this side of the stream once every queued message is written and flushed. */
     void endWhenWritten() {
         endRequested = true;

@@ -2,6 +2,7 @@ package net.tesseras.transport.quic.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
@@ -17,13 +18,23 @@ import net.tesseras.transport.PeerException;
 import net.tesseras.transport.quic.internal.pool.ConnectionPool;
 import net.tesseras.transport.quic.internal.pool.Pooled;
 import net.tesseras.transport.quic.internal.wire.Frame;
+import net.tesseras.transport.quic.internal.wire.FrameType;
 
 /**
  * One QUIC connection to an authenticated peer, in either direction. It serves the peer's
  * streams and carries this node's requests: pipelined on one long-lived stream, or in the naive
- * mode on a new stream per request.
+ * mode (and for fragment transfers) on a new stream per request.
+ *
+ * <p>It also notices when the peer is gone: a request that times out while nothing at all was heard
+ * from the peer since it was sent marks the connection dead, and it is evicted at once, so the
+ * next request dials anew (a peer that was killed and restarted on the same port knows nothing of
+ * this connection and drops its packets silently). Keep-alive PINGs on quiet connections keep
+ * QUIC's idle timeout from closing healthy ones; they do not count as use for the pool's reaper.
  */
 final class NodeConnection implements Pooled {
+
+    /** The request id of keep-alive PINGs (and their PONGs); requests never use it. */
+    static final int KEEPALIVE_ID = 0;
 
     /** Opens a stream whose pipeline ends in the given client handler. */
     interface StreamFactory {
@@ -34,18 +45,29 @@ final class NodeConnection implements Pooled {
     private final NodeId peer;
     private final boolean outbound;
     private final StreamFactory streams;
+    private final Consumer<NodeConnection> unresponsive;
     private final AtomicInteger serving = new AtomicInteger();
     private final AtomicInteger awaiting = new AtomicInteger();
     private final AtomicInteger nextRequestId = new AtomicInteger();
     private volatile ConnectionPool.Entry<NodeConnection> entry;
+    /** When a byte from the peer last arrived on any stream (System.nanoTime). */
+    private volatile long lastHeard = System.nanoTime();
+    private volatile boolean dead;
     /** Event loop only: the stream pipelined requests share. */
     private Future<QuicStreamChannel> requestStream;
+    /** Event loop only: a keep-alive is waiting for its answer. */
+    private boolean keepAliveOut;
 
-    NodeConnection(QuicChannel channel, NodeId peer, boolean outbound, StreamFactory streams) {
+    /**
+     * @param unresponsive called once when a request finds the peer gone (the transport evicts the
+     *     connection)
+     */
+    NodeConnection(QuicChannel channel, NodeId peer, boolean outbound, StreamFactory streams, Consumer<NodeConnection> unresponsive) {
         this.channel = channel;
         this.peer = peer;
         this.outbound = outbound;
         this.streams = streams;
+        this.unresponsive = unresponsive;
     }
 
     void entry(ConnectionPool.Entry<NodeConnection> entry) {
@@ -64,6 +86,11 @@ final class NodeConnection implements Pooled {
 
     QuicChannel channel() {
         return channel;
+    }
+
+    /** Bytes arrived from the peer: it is alive. */
+    void heard() {
+        lastHeard = System.nanoTime();
     }
 
     void touch() {
@@ -96,7 +123,7 @@ final class NodeConnection implements Pooled {
 
     @Override
     public boolean isOpen() {
-        return channel.isActive();
+        return !dead && channel.isActive();
     }
 
     @Override
@@ -109,19 +136,99 @@ final class NodeConnection implements Pooled {
      * event loop, or a failure.
      */
     void request(int type, ByteBuf body, ResponseSink sink, TransportSettings settings) {
+        request(type, body, sink, settings, false);
+    }
+
+    /**
+     * Sends a request, on a stream of its own if {@code ownStream} (a fragment transfer, which the
+     * requester may then refuse midway by stopping that stream without touching other requests).
+     */
+    void request(int type, ByteBuf body, ResponseSink sink, TransportSettings settings, boolean ownStream) {
         awaiting.incrementAndGet();
-        ResponseSink counted = countedSink(sink);
+        ResponseSink counted = watched(countedSink(sink), System.nanoTime());
         int id = nextRequestId.incrementAndGet();
+        if (id == KEEPALIVE_ID) {
+            id = nextRequestId.incrementAndGet();
+        }
+        int requestId = id;
         long timeout = settings.requestTimeout().toNanos();
-        channel.eventLoop().execute(() -> withStream(settings, counted, stream -> {
+        StreamKind kind = ownStream ? StreamKind.OWN : settings.pipelined() ? StreamKind.SHARED : StreamKind.SINGLE;
+        channel.eventLoop().execute(() -> withStream(kind, settings, counted, stream -> {
             ClientStreamHandler handler = stream.pipeline().get(ClientStreamHandler.class);
-            handler.send(id, type, body, counted, timeout);
+            handler.send(requestId, type, body, counted, timeout);
         }, body));
+    }
+
+    /**
+     * From the transport's keep-alive timer: when nothing was heard from the peer for the
+     * keep-alive interval, a PING on a stream of its own (so it never waits behind a transfer). Its
+     * PONG keeps both ends' QUIC idle timers from closing a quiet, healthy connection; a dead peer
+     * never answers, and QUIC's idle timeout (the peer timeout) closes the connection.
+     */
+    void keepAlive(TransportSettings settings) {
+        channel.eventLoop().execute(() -> {
+            if (keepAliveOut || !isOpen() || System.nanoTime() - lastHeard < settings.keepAliveInterval().toNanos()) {
+                return;
+            }
+            keepAliveOut = true;
+            ResponseSink sink = watched(new ResponseSink() {
+                @Override
+                public boolean onFrame(Frame frame) {
+                    keepAliveOut = false;
+                    return true;
+                }
+
+                @Override
+                public void fail(Throwable cause) {
+                    keepAliveOut = false;
+                }
+            }, System.nanoTime());
+            // A third of the peer timeout: answered at once by a live peer (PING needs no storage).
+            long timeout = settings.keepAliveInterval().toNanos();
+            withStream(StreamKind.SINGLE, settings, sink, stream -> {
+                ClientStreamHandler handler = stream.pipeline().get(ClientStreamHandler.class);
+                handler.send(KEEPALIVE_ID, FrameType.PING, Unpooled.EMPTY_BUFFER, sink, timeout);
+            }, Unpooled.EMPTY_BUFFER);
+        });
+    }
+
+    /** Whether a frame is a keep-alive (a PING or PONG with the keep-alive id): not use of the connection. */
+    static boolean isKeepAlive(Frame frame) {
+        return frame.requestId() == KEEPALIVE_ID && (frame.type() == FrameType.PING || frame.type() == FrameType.PONG);
+    }
+
+    /** A sink that marks the connection dead when its request timed out with the peer silent since it was sent. */
+    private ResponseSink watched(ResponseSink sink, long sentAt) {
+        return new ResponseSink() {
+            @Override
+            public boolean onFrame(Frame frame) {
+                return sink.onFrame(frame);
+            }
+
+            @Override
+            public void sentOn(Channel stream) {
+                sink.sentOn(stream);
+            }
+
+            @Override
+            public void fail(Throwable cause) {
+                if (cause instanceof PeerException failure && failure.code() == ErrorCode.TIMEOUT && lastHeard - sentAt < 0 && !dead) {
+                    dead = true;
+                    unresponsive.accept(NodeConnection.this);
+                }
+                sink.fail(cause);
+            }
+        };
     }
 
     private ResponseSink countedSink(ResponseSink sink) {
         return new ResponseSink() {
             private boolean done;
+
+            @Override
+            public void sentOn(Channel stream) {
+                sink.sentOn(stream);
+            }
 
             @Override
             public boolean onFrame(Frame frame) {
@@ -147,17 +254,27 @@ final class NodeConnection implements Pooled {
         };
     }
 
-    private void withStream(TransportSettings settings, ResponseSink sink, Consumer<QuicStreamChannel> use, ByteBuf body) {
+    /** Where a request travels. */
+    private enum StreamKind {
+        /** The long-lived stream pipelined requests share. */
+        SHARED,
+        /** A stream of its own, ended (FIN) after the request: the naive mode, keep-alives. */
+        SINGLE,
+        /** A stream of its own kept open until the answer is in, so the requester can still reset it to refuse the answer. */
+        OWN
+    }
+
+    private void withStream(StreamKind kind, TransportSettings settings, ResponseSink sink, Consumer<QuicStreamChannel> use, ByteBuf body) {
         Future<QuicStreamChannel> stream;
-        if (settings.pipelined()) {
+        if (kind == StreamKind.SHARED) {
             if (requestStream == null || (requestStream.isDone() && (!requestStream.isSuccess() || !requestStream.getNow().isActive()))) {
                 requestStream = channel.createStream(QuicStreamType.BIDIRECTIONAL,
-                        streams.clientStream(this, new ClientStreamHandler(settings.maxFramePayload(), false)));
+                        streams.clientStream(this, new ClientStreamHandler(settings.maxFramePayload(), false, false)));
             }
             stream = requestStream;
         } else {
             stream = channel.createStream(QuicStreamType.BIDIRECTIONAL,
-                    streams.clientStream(this, new ClientStreamHandler(settings.maxFramePayload(), true)));
+                    streams.clientStream(this, new ClientStreamHandler(settings.maxFramePayload(), true, kind == StreamKind.SINGLE)));
         }
         stream.addListener(done -> {
             if (done.isSuccess()) {

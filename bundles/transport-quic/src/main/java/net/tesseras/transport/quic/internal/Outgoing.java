@@ -40,6 +40,19 @@ final class Outgoing {
         return new Frame(type, body.isReadable() ? Frame.MORE : 0, requestId, slice);
     }
 
+    /** Whether its first frame was taken. */
+    boolean started() {
+        return !first;
+    }
+
+    /**
+     * The receiver answered before the rest of the body was sent (it refused it): what is left is
+     * not sent; the next frame ends the message (an empty frame without MORE).
+     */
+    void cut() {
+        body.skipBytes(body.readableBytes());
+    }
+
     boolean done() {
         return !first && !body.isReadable();
     }

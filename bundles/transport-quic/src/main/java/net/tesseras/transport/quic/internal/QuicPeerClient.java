@@ -74,7 +74,7 @@ public final class QuicPeerClient implements PeerClient, AutoCloseable {
     public CompletionStage<ByteBuffer> get(InetSocketAddress peer, FragmentId id) {
         ByteBuf request = Payloads.get(ByteBufAllocator.DEFAULT, id.tessera(), id.index());
         long limit = settings().maxFragmentBytes() + Payloads.FRAGMENT_HEADER_LENGTH;
-        return call(peer, FrameType.GET_FRAGMENT, request, limit, response -> decode(response, FrameType.FRAGMENT, body -> {
+        return call(peer, FrameType.GET_FRAGMENT, request, limit, true, response -> decode(response, FrameType.FRAGMENT, body -> {
             long size = Payloads.readFragmentHeader(body);
             if (size != body.readableBytes()) {
                 throw new PeerException(ErrorCode.MALFORMED, "FRAGMENT announces " + size + " bytes and carries " + body.readableBytes());
@@ -97,11 +97,20 @@ public final class QuicPeerClient implements PeerClient, AutoCloseable {
             FragmentInfo info = fragments.stream().filter(f -> f.id().index() == index).findFirst()
                     .orElseThrow(() -> new PeerException(ErrorCode.NOT_FOUND,
                             "the node at " + peer + " lists no fragment " + tessera.toShortHex(12) + "/" + index));
+            long limit = settings().maxFragmentBytes();
+            if (info.size() > limit) {
+                // Refused before a byte of it is requested.
+                throw new PeerException(ErrorCode.TOO_LARGE, "fragment " + tessera.toShortHex(12) + "/" + index + " at " + peer + " has "
+                        + info.size() + " bytes, above this node's max.fragment.mb (" + limit + " bytes); raise max.fragment.mb in"
+                        + " etc/net.tesseras.transport.cfg to fetch it");
+            }
             return transport.connection(peer).thenCompose(connection -> {
                 TransportSettings current = settings();
-                StreamedFragment sink = new StreamedFragment(connection.channel(), current.maxFragmentBytes(),
+                StreamedFragment sink = new StreamedFragment(current.maxFragmentBytes(),
                         4L * current.maxFramePayload(), current.requestTimeout().toNanos());
-                connection.request(FrameType.GET_FRAGMENT, Payloads.get(ByteBufAllocator.DEFAULT, tessera, index), sink, current);
+                // A stream of its own: the transfer neither waits behind nor holds up other requests,
+                // and a refusal midway stops only this stream.
+                connection.request(FrameType.GET_FRAGMENT, Payloads.get(ByteBufAllocator.DEFAULT, tessera, index), sink, current, true);
                 return sink.future().thenApplyAsync(download -> save(download, info, target), callbacks);
             });
         });
@@ -183,19 +192,28 @@ public final class QuicPeerClient implements PeerClient, AutoCloseable {
     }
 
     private <T> CompletableFuture<T> call(InetSocketAddress peer, int type, ByteBuf body, long limit, Function<Response, T> decoder) {
+        return call(peer, type, body, limit, false, decoder);
+    }
+
+    private <T> CompletableFuture<T> call(InetSocketAddress peer, int type, ByteBuf body, long limit, boolean ownStream,
+            Function<Response, T> decoder) {
         return transport.connection(peer)
                 .whenComplete((connection, failure) -> {
                     if (failure != null) {
                         body.release();
                     }
                 })
-                .thenCompose(connection -> send(connection, type, body, limit))
+                .thenCompose(connection -> send(connection, type, body, limit, ownStream))
                 .thenApplyAsync(decoder, callbacks);
     }
 
     private CompletableFuture<Response> send(NodeConnection connection, int type, ByteBuf body, long limit) {
+        return send(connection, type, body, limit, false);
+    }
+
+    private CompletableFuture<Response> send(NodeConnection connection, int type, ByteBuf body, long limit, boolean ownStream) {
         BufferedResponse sink = new BufferedResponse(limit);
-        connection.request(type, body, sink, settings());
+        connection.request(type, body, sink, settings(), ownStream);
         return sink.future();
     }
 

@@ -24,7 +24,6 @@ import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -51,8 +50,6 @@ public final class QuicTransport implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(QuicTransport.class);
     private static final AttributeKey<NodeConnection> CONNECTION = AttributeKey.valueOf("tesseras.connection");
-    /** QUIC's own idle timeout: long, because the pool's reaper decides when a quiet connection goes. */
-    private static final Duration QUIC_IDLE_TIMEOUT = Duration.ofHours(24);
     private static final long MAX_DATA = 64L * 1024 * 1024;
     private static final long MAX_STREAM_DATA = 16L * 1024 * 1024;
 
@@ -67,6 +64,7 @@ public final class QuicTransport implements AutoCloseable {
     private Channel server;
     private Channel client;
     private ScheduledFuture<?> reaper;
+    private ScheduledFuture<?> keepAlive;
 
     public QuicTransport(NodeIdentity identity, Supplier<FragmentStore> store, TransportSettings settings, TransportMetrics metrics) {
         this.identity = identity;
@@ -95,6 +93,7 @@ public final class QuicTransport implements AutoCloseable {
             throw e;
         }
         scheduleReaper();
+        scheduleKeepAlive();
         LOG.info("QUIC transport of {} listening on {}", identity.nodeId(), localAddress());
         return this;
     }
@@ -108,7 +107,10 @@ public final class QuicTransport implements AutoCloseable {
 
     private <B extends QuicCodecBuilder<B>> B configure(B builder) {
         TransportSettings current = settings;
-        return builder.maxIdleTimeout(QUIC_IDLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        // QUIC closes a connection on which nothing was received for this long (the smaller of both
+        // ends' values): a dead peer. Keep-alives keep quiet, healthy ones open; the pool's reaper
+        // decides when an unused one goes.
+        return builder.maxIdleTimeout(current.peerTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .initialMaxData(MAX_DATA)
                 .initialMaxStreamDataBidirectionalLocal(MAX_STREAM_DATA)
                 .initialMaxStreamDataBidirectionalRemote(MAX_STREAM_DATA)
@@ -129,6 +131,28 @@ public final class QuicTransport implements AutoCloseable {
             reaper.cancel(false);
             scheduleReaper();
         }
+        if (keepAlive != null) {
+            keepAlive.cancel(false);
+            scheduleKeepAlive();
+        }
+    }
+
+    /** Looks at every connection twice per keep-alive interval; each sends a PING if its peer has been quiet that long. */
+    private void scheduleKeepAlive() {
+        long every = Math.max(10, settings.keepAliveInterval().toMillis() / 2);
+        keepAlive = group.next().scheduleAtFixedRate(() -> {
+            TransportSettings current = settings;
+            for (ConnectionPool.Entry<NodeConnection> entry : pool.entries()) {
+                entry.connection().keepAlive(current);
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** A request found the peer gone: the connection leaves the pool now, and the next request dials anew. */
+    private void unresponsive(NodeConnection connection) {
+        LOG.info("closing the connection {}: a request timed out and nothing was heard from the peer since it was sent;"
+                + " the next request opens a new connection", connection);
+        pool.evict(connection, ConnectionPool.UNRESPONSIVE);
     }
 
     private void scheduleReaper() {
@@ -214,13 +238,20 @@ public final class QuicTransport implements AutoCloseable {
             return existing;
         }
         NodeId peer = NodeTls.peerOf(channel.sslEngine());
-        NodeConnection created = new NodeConnection(channel, peer, outbound, this::clientStream);
+        NodeConnection created = new NodeConnection(channel, peer, outbound, this::clientStream, this::unresponsive);
         NodeConnection raced = channel.attr(CONNECTION).setIfAbsent(created);
         if (raced != null) {
             return raced;
         }
         created.entry(pool.register(created, created.remoteAddress(), outbound));
-        channel.closeFuture().addListener(closed -> pool.closed(created));
+        channel.closeFuture().addListener(closed -> {
+            if (channel.isTimedOut()) {
+                LOG.info("the connection {} closed: nothing heard from the peer for {} s", created, settings.peerTimeout().toSeconds());
+                pool.evict(created, ConnectionPool.UNRESPONSIVE);
+            } else {
+                pool.closed(created);
+            }
+        });
         return created;
     }
 
@@ -237,7 +268,8 @@ public final class QuicTransport implements AutoCloseable {
     private void framing(ChannelPipeline pipeline, NodeConnection connection) {
         TransportSettings current = settings;
         pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        pipeline.addLast(new TrafficHandler(connection, metrics), new FrameDecoder(current.maxFramePayload()), FrameEncoder.INSTANCE);
+        pipeline.addLast(new TrafficHandler(connection, metrics), new FrameDecoder(current.maxFramePayload()), FrameEncoder.INSTANCE,
+                new UseTracker(connection));
         if (current.pipelined()) {
             // Answers finishing together leave in one flush (one batch of packets), not one each.
             pipeline.addLast(new FlushConsolidationHandler(256, true));
@@ -287,10 +319,27 @@ public final class QuicTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the sockets before anything else, so no peer hears a CONNECTION_CLOSE: what peers see
+     * of a node whose process was killed. For tests.
+     */
+    void abort() {
+        if (server != null) {
+            server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        if (client != null) {
+            client.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        close();
+    }
+
     @Override
     public void close() {
         if (reaper != null) {
             reaper.cancel(false);
+        }
+        if (keepAlive != null) {
+            keepAlive.cancel(false);
         }
         pool.closeAll("shutdown");
         if (server != null) {

@@ -104,7 +104,12 @@ final class RequestRouter {
     void admitPut(NodeId peer, PutHeader header) {
         TransportSettings current = settings;
         if (!current.mayWrite(peer)) {
-            throw new PeerException(ErrorCode.FORBIDDEN, "node " + peer + " is not on this node's write allow-list");
+            throw new PeerException(ErrorCode.FORBIDDEN, switch (current.writePolicy()) {
+                case NONE -> "this node accepts no fragments from peers (write.policy = none); its operator may set write.policy"
+                        + " to allow-list (with write.allow) or any in etc/net.tesseras.transport.cfg";
+                default -> "node " + peer + " may not store fragments here (write.policy = " + current.writePolicy().key()
+                        + "); this node's operator may add it to write.allow in etc/net.tesseras.transport.cfg";
+            });
         }
         if (header.size() > current.maxFragmentBytes()) {
             throw new PeerException(ErrorCode.TOO_LARGE,

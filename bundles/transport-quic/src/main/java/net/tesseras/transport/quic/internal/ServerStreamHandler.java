@@ -326,7 +326,9 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
         /** Event loop: the answer is written (or dropped with the stream). */
         private void finished() {
             connection.doneServing();
-            metrics.served(type, System.nanoTime() - started);
+            if (!(type == FrameType.PING && id == NodeConnection.KEEPALIVE_ID)) {
+                metrics.served(type, System.nanoTime() - started);
+            }
             open--;
             closeIfDone();
         }

@@ -19,15 +19,14 @@ final class StreamedFragment implements ResponseSink {
     record Download(long size, ChunkPipe data) {
     }
 
-    private final Channel stream;
+    private Channel stream;
     private final long maxSize;
     private final long highWater;
     private final long timeoutNanos;
     private final CompletableFuture<Download> future = new CompletableFuture<>();
     private ChunkPipe pipe;
 
-    StreamedFragment(Channel stream, long maxSize, long highWater, long timeoutNanos) {
-        this.stream = stream;
+    StreamedFragment(long maxSize, long highWater, long timeoutNanos) {
         this.maxSize = maxSize;
         this.highWater = highWater;
         this.timeoutNanos = timeoutNanos;
@@ -37,12 +36,18 @@ final class StreamedFragment implements ResponseSink {
         return future;
     }
 
+    /** The pipe pauses this stream (not the connection) while the worker is behind. */
+    @Override
+    public void sentOn(Channel requestStream) {
+        this.stream = requestStream;
+    }
+
     @Override
     public boolean onFrame(Frame frame) {
         if (pipe == null) {
             if (frame.type() == FrameType.ERROR) {
                 future.completeExceptionally(Payloads.readError(frame.content()));
-                return !frame.more();
+                return true;
             }
             if (frame.type() == FrameType.OVERLOADED) {
                 future.completeExceptionally(new PeerException(ErrorCode.OVERLOADED, "the peer is overloaded"));
@@ -50,13 +55,13 @@ final class StreamedFragment implements ResponseSink {
             }
             if (frame.type() != FrameType.FRAGMENT) {
                 future.completeExceptionally(new PeerException(ErrorCode.MALFORMED, "expected FRAGMENT, got " + FrameType.name(frame.type())));
-                return !frame.more();
+                return true;
             }
             long expected = Payloads.readFragmentHeader(frame.content());
             if (expected > maxSize) {
                 future.completeExceptionally(new PeerException(ErrorCode.TOO_LARGE,
                         "fragment of " + expected + " bytes exceeds max.fragment.mb (" + maxSize + " bytes)"));
-                return !frame.more();
+                return true;
             }
             pipe = new ChunkPipe(stream, expected, highWater, timeoutNanos);
             future.complete(new Download(expected, pipe));

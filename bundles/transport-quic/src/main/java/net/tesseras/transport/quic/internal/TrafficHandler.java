@@ -6,7 +6,11 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 
-/** At the head of every stream: moves the connection's last use and counts bytes both ways. */
+/**
+ * At the head of every stream: counts bytes both ways, and notes that the peer is alive whenever
+ * bytes arrive. Use of the connection for the pool's reaper is counted per frame, keep-alives aside
+ * ({@link UseTracker}).
+ */
 final class TrafficHandler extends ChannelDuplexHandler {
 
     private final NodeConnection connection;
@@ -19,14 +23,13 @@ final class TrafficHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        connection.touch();
+        connection.heard();
         metrics.received(size(msg));
         ctx.fireChannelRead(msg);
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        connection.touch();
         metrics.sent(size(msg));
         ctx.write(msg, promise);
     }

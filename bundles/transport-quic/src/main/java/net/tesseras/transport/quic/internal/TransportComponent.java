@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@link FragmentStore} (the cache front when there is one: the highest ranked, followed as it
  * changes). Publishes {@link PeerClient} by hand once the socket is bound, so a port in use leaves
  * a clear error and no half-working service. Limits, pool sizes, timeouts, the write policy and
- * the mode apply live; a new listen address, worker count, queue length or UDP payload size
- * restarts the transport.
+ * the mode apply live; a new listen address, worker count, queue length, UDP payload size or peer
+ * timeout restarts the transport.
  */
 @Component(configurationPid = TransportComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         service = TransportComponent.class)
@@ -97,12 +97,17 @@ public final class TransportComponent {
                 min = "1200", max = "65507")
         int max_udp_payload() default TransportSettings.DEFAULT_UDP_PAYLOAD;
 
-        @AttributeDefinition(name = "Write policy", description = "Who may store fragments here: any authenticated peer, or only the NodeIds in write.allow.",
-                options = {@Option(label = "any", value = "any"), @Option(label = "allow-list", value = "allow-list")})
-        String write_policy() default "any";
+        @AttributeDefinition(name = "Write policy", description = "Who may store fragments here: none (every PUT refused, the default), any authenticated peer, or only the NodeIds in write.allow.",
+                options = {@Option(label = "none", value = "none"), @Option(label = "any", value = "any"),
+                        @Option(label = "allow-list", value = "allow-list")})
+        String write_policy() default "none";
 
         @AttributeDefinition(name = "Write allow-list", description = "NodeIds (40 hex characters) allowed to store fragments when the policy is allow-list.", required = false)
         String[] write_allow() default {};
+
+        @AttributeDefinition(name = "Peer timeout (s)", description = "A connection on which nothing is heard from the peer for this long is closed as dead, and the next request dials anew; keep-alives every third of it keep quiet, healthy connections open. A change restarts the transport.",
+                min = "1")
+        long peer_timeout_seconds() default 15;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TransportComponent.class);
@@ -124,11 +129,7 @@ public final class TransportComponent {
     }
 
     static TransportSettings settings(Config config) {
-        boolean allowList = switch (config.write_policy().trim().toLowerCase(Locale.ROOT)) {
-            case "any" -> false;
-            case "allow-list" -> true;
-            default -> throw new IllegalArgumentException("write.policy must be 'any' or 'allow-list', not '" + config.write_policy() + "'");
-        };
+        TransportSettings.WritePolicy policy = TransportSettings.WritePolicy.of(config.write_policy());
         boolean pipelined = switch (config.mode().trim().toLowerCase(Locale.ROOT)) {
             case "pipelined" -> true;
             case "naive" -> false;
@@ -136,9 +137,6 @@ public final class TransportComponent {
         };
         Set<NodeId> allowed = Arrays.stream(config.write_allow() == null ? new String[0] : config.write_allow())
                 .map(String::trim).filter(s -> !s.isEmpty()).map(NodeId::parse).collect(Collectors.toSet());
-        if (allowList && allowed.isEmpty()) {
-            throw new IllegalArgumentException("write.policy is allow-list but write.allow names no NodeId");
-        }
         return TransportSettings.builder()
                 .listen(new InetSocketAddress(config.listen_address().trim(), config.listen_port()))
                 .pool(config.max_connections(), Duration.ofSeconds(config.idle_timeout_seconds()),
@@ -147,7 +145,8 @@ public final class TransportComponent {
                         config.workers(), config.queue())
                 .maxMessageBytes(config.max_message_kb() * 1024)
                 .timeouts(Duration.ofSeconds(config.request_timeout_seconds()), Duration.ofSeconds(config.connect_timeout_seconds()))
-                .pipelined(pipelined).writeAllowList(allowList ? allowed : Set.of()).maxUdpPayload(config.max_udp_payload())
+                .pipelined(pipelined).writePolicy(policy, allowed).maxUdpPayload(config.max_udp_payload())
+                .peerTimeout(Duration.ofSeconds(config.peer_timeout_seconds()))
                 .build();
     }
 
@@ -190,7 +189,7 @@ public final class TransportComponent {
             return;
         }
         if (transport.settings().needRestartFor(next)) {
-            LOG.info("transport restarting on {} for its new socket, worker or datagram settings", next.listen());
+            LOG.info("transport restarting on {} for its new socket, worker, datagram or peer timeout settings", next.listen());
             stop();
             start(next);
         } else {

@@ -2,7 +2,9 @@ package net.tesseras.transport.quic.internal;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
+import java.util.stream.Collectors;
 import net.tesseras.identity.NodeId;
 
 /**
@@ -24,12 +26,53 @@ import net.tesseras.identity.NodeId;
  * @param connectTimeout how long opening a connection may take
  * @param pipelined one long-lived stream per connection with batched flushes; false is the naive
  *     mode (a stream per request, a flush per response), kept for comparison
- * @param writeAllowList empty: any authenticated peer may store fragments; otherwise only these
+ * @param writePolicy who may store fragments here
+ * @param writeAllowList the NodeIds {@link WritePolicy#ALLOW_LIST} admits (ignored by the other policies)
  * @param maxUdpPayload the largest UDP payload sent and accepted (QUIC packets are cut to fit)
+ * @param peerTimeout a connection on which nothing is heard from the peer for this long is dead and
+ *     closed (the QUIC idle timeout); keep-alives every {@link #keepAliveInterval()} keep quiet,
+ *     healthy connections open
  */
 public record TransportSettings(InetSocketAddress listen, int maxConnections, Duration idleTimeout, Duration reaperInterval,
         int maxFramePayload, int maxMessageBytes, long maxFragmentBytes, int maxInFlight, int workers, int queue,
-        Duration requestTimeout, Duration connectTimeout, boolean pipelined, Set<NodeId> writeAllowList, int maxUdpPayload) {
+        Duration requestTimeout, Duration connectTimeout, boolean pipelined, WritePolicy writePolicy, Set<NodeId> writeAllowList,
+        int maxUdpPayload, Duration peerTimeout) {
+
+    /**
+     * Who may store fragments on this node over the network. An enum so that later policies (the
+     * fragments this node's replication asked for, say) join the same setting.
+     */
+    public enum WritePolicy {
+        /** No peer may store fragments here: every PUT is refused (FORBIDDEN). The default. */
+        NONE("none"),
+        /** Any authenticated peer may store fragments here, up to the store's free-space reserve. */
+        ANY("any"),
+        /** Only the peers listed in write.allow. */
+        ALLOW_LIST("allow-list");
+
+        private final String key;
+
+        WritePolicy(String key) {
+            this.key = key;
+        }
+
+        /** The value in etc/net.tesseras.transport.cfg. */
+        public String key() {
+            return key;
+        }
+
+        /** The policy a configuration value names (case and surrounding blanks ignored). */
+        public static WritePolicy of(String value) {
+            String wanted = value == null ? "" : value.trim();
+            for (WritePolicy policy : values()) {
+                if (policy.key.equalsIgnoreCase(wanted)) {
+                    return policy;
+                }
+            }
+            throw new IllegalArgumentException("write.policy must be one of " + Arrays.stream(values()).map(WritePolicy::key)
+                    .collect(Collectors.joining(", ")) + ", not '" + value + "'");
+        }
+    }
 
     public TransportSettings {
         positive(maxConnections, "max.connections");
@@ -41,12 +84,18 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
         if (maxFragmentBytes <= 0) {
             throw new IllegalArgumentException("max.fragment.mb must be positive");
         }
-        for (Duration d : new Duration[] {idleTimeout, reaperInterval, requestTimeout, connectTimeout}) {
+        for (Duration d : new Duration[] {idleTimeout, reaperInterval, requestTimeout, connectTimeout, peerTimeout}) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("timeouts and intervals must be positive: " + d);
             }
         }
+        if (writePolicy == null) {
+            throw new IllegalArgumentException("write.policy must be set");
+        }
         writeAllowList = Set.copyOf(writeAllowList);
+        if (writePolicy == WritePolicy.ALLOW_LIST && writeAllowList.isEmpty()) {
+            throw new IllegalArgumentException("write.policy is allow-list but write.allow names no NodeId");
+        }
         if (maxUdpPayload < MIN_UDP_PAYLOAD || maxUdpPayload > MAX_UDP_PAYLOAD) {
             throw new IllegalArgumentException("max.udp.payload must be between " + MIN_UDP_PAYLOAD + " and " + MAX_UDP_PAYLOAD
                     + ": " + maxUdpPayload);
@@ -59,6 +108,8 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
     public static final int MAX_UDP_PAYLOAD = 65_507;
     /** Fits the internet's common 1500-byte MTU with room for IPv6 and tunnels. */
     public static final int DEFAULT_UDP_PAYLOAD = 1350;
+    /** Long enough for a path's brief outage, short enough that a restarted peer is dialled anew within seconds. */
+    public static final Duration DEFAULT_PEER_TIMEOUT = Duration.ofSeconds(15);
 
     /** The defaults, on loopback and an ephemeral port. */
     public static TransportSettings defaults() {
@@ -74,7 +125,8 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
     public Builder toBuilder() {
         return new Builder().listen(listen).pool(maxConnections, idleTimeout, reaperInterval)
                 .limits(maxFramePayload, maxFragmentBytes, maxInFlight, workers, queue).maxMessageBytes(maxMessageBytes)
-                .timeouts(requestTimeout, connectTimeout).pipelined(pipelined).writeAllowList(writeAllowList).maxUdpPayload(maxUdpPayload);
+                .timeouts(requestTimeout, connectTimeout).pipelined(pipelined).writePolicy(writePolicy, writeAllowList)
+                .maxUdpPayload(maxUdpPayload).peerTimeout(peerTimeout);
     }
 
     /**
@@ -84,12 +136,21 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
      */
     public boolean needRestartFor(TransportSettings next) {
         return !listen.equals(next.listen) || workers != next.workers || queue != next.queue
-                || maxUdpPayload != next.maxUdpPayload;
+                || maxUdpPayload != next.maxUdpPayload || !peerTimeout.equals(next.peerTimeout);
+    }
+
+    /** How long a connection may stay silent before this node sends a keep-alive on it: a third of the peer timeout. */
+    public Duration keepAliveInterval() {
+        return peerTimeout.dividedBy(3);
     }
 
     /** Whether {@code peer} may store fragments here. */
     public boolean mayWrite(NodeId peer) {
-        return writeAllowList.isEmpty() || writeAllowList.contains(peer);
+        return switch (writePolicy) {
+            case NONE -> false;
+            case ANY -> true;
+            case ALLOW_LIST -> writeAllowList.contains(peer);
+        };
     }
 
     private static void positive(int value, String name) {
@@ -113,8 +174,10 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration connectTimeout = Duration.ofSeconds(5);
         private boolean pipelined = true;
+        private WritePolicy writePolicy = WritePolicy.NONE;
         private Set<NodeId> writeAllowList = Set.of();
         private int maxUdpPayload = DEFAULT_UDP_PAYLOAD;
+        private Duration peerTimeout = DEFAULT_PEER_TIMEOUT;
 
         private Builder() {
         }
@@ -156,8 +219,15 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
             return this;
         }
 
-        public Builder writeAllowList(Set<NodeId> allowed) {
+        /** The write policy and, for {@link WritePolicy#ALLOW_LIST}, the peers it admits. */
+        public Builder writePolicy(WritePolicy policy, Set<NodeId> allowed) {
+            writePolicy = policy;
             writeAllowList = allowed;
+            return this;
+        }
+
+        public Builder peerTimeout(Duration timeout) {
+            peerTimeout = timeout;
             return this;
         }
 
@@ -168,7 +238,8 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
 
         public TransportSettings build() {
             return new TransportSettings(listen, maxConnections, idleTimeout, reaperInterval, maxFramePayload, maxMessageBytes,
-                    maxFragmentBytes, maxInFlight, workers, queue, requestTimeout, connectTimeout, pipelined, writeAllowList, maxUdpPayload);
+                    maxFragmentBytes, maxInFlight, workers, queue, requestTimeout, connectTimeout, pipelined, writePolicy, writeAllowList,
+                    maxUdpPayload, peerTimeout);
         }
     }
 }

@@ -63,6 +63,14 @@ final class TestNode implements AutoCloseable {
         return bytes;
     }
 
+    /** Stops as a killed process does: peers are not told. */
+    void kill() {
+        client.close();
+        transport.abort();
+        store.close();
+        database.close();
+    }
+
     @Override
     public void close() {
         client.close();

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,7 @@ import net.tesseras.transport.MessageHandler;
 import net.tesseras.transport.PeerException;
 import net.tesseras.transport.PeerInfo;
 import net.tesseras.transport.PeerMessage;
+import net.tesseras.transport.quic.internal.TransportSettings.WritePolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +110,7 @@ class TwoNodesTest {
 
     @Test
     void putStoresLargeFragmentsOnThePeerAndRefusesABadChecksum() throws Exception {
+        a.transport.update(a.transport.settings().toBuilder().writePolicy(WritePolicy.ANY, Set.of()).build());
         byte[] data = TestNode.random(3, 5 * 1024 * 1024 + 3);
         ContentHash tessera = Blake3Hashing.hash(new byte[] {3});
         FragmentId id = new FragmentId(tessera, 7, true, Blake3Hashing.hash(data));
@@ -125,14 +128,26 @@ class TwoNodesTest {
     }
 
     @Test
+    void theDefaultWritePolicyRefusesEveryPutAndStoresNothing() throws Exception {
+        byte[] data = TestNode.random(15, 100_000);
+        FragmentId id = new FragmentId(Blake3Hashing.hash(new byte[] {15}), 0, false, Blake3Hashing.hash(data));
+        PeerException refused = assertThrows(PeerException.class, () -> await(b.client.put(a.address(), id, ByteBuffer.wrap(data))));
+        assertEquals(ErrorCode.FORBIDDEN, refused.code());
+        assertTrue(refused.getMessage().contains("write.policy"), "the reason names the setting: " + refused.getMessage());
+        assertTrue(a.store.read(id.tessera(), 0).isEmpty(), "nothing stored");
+        assertEquals(List.of(), a.store.fragments(id.tessera()));
+        assertEquals(a.identity.nodeId(), await(b.client.ping(a.address())).nodeId(), "the connection still serves");
+    }
+
+    @Test
     void writePolicyRefusesPeersOffTheAllowList() throws Exception {
-        a.transport.update(a.transport.settings().toBuilder().writeAllowList(java.util.Set.of(a.identity.nodeId())).build());
+        a.transport.update(a.transport.settings().toBuilder().writePolicy(WritePolicy.ALLOW_LIST, Set.of(a.identity.nodeId())).build());
         byte[] data = {1, 2, 3};
         FragmentId id = new FragmentId(Blake3Hashing.hash(new byte[] {5}), 0, false, Blake3Hashing.hash(data));
         PeerException refused = assertThrows(PeerException.class, () -> await(b.client.put(a.address(), id, ByteBuffer.wrap(data))));
         assertEquals(ErrorCode.FORBIDDEN, refused.code());
 
-        a.transport.update(a.transport.settings().toBuilder().writeAllowList(java.util.Set.of(b.identity.nodeId())).build());
+        a.transport.update(a.transport.settings().toBuilder().writePolicy(WritePolicy.ALLOW_LIST, Set.of(b.identity.nodeId())).build());
         await(b.client.put(a.address(), id, ByteBuffer.wrap(data)));
         assertTrue(a.store.read(id.tessera(), 0).isPresent());
     }

@@ -28,7 +28,9 @@ class UdpPayloadTest {
     @ParameterizedTest(name = "server {0} bytes, client {1} bytes")
     @CsvSource({"16384, 16384", "1350, 16384", "16384, 1350", "65507, 65507"})
     void fragmentsCrossInBothDirectionsWhateverEachEndAccepts(int serverPayload, int clientPayload) throws Exception {
-        try (TestNode a = new TestNode(dir.resolve("a"), TransportSettings.builder().maxUdpPayload(serverPayload).build());
+        TransportSettings server = TransportSettings.builder().maxUdpPayload(serverPayload)
+                .writePolicy(TransportSettings.WritePolicy.ANY, java.util.Set.of()).build();
+        try (TestNode a = new TestNode(dir.resolve("a"), server);
                 TestNode b = new TestNode(dir.resolve("b"), TransportSettings.builder().maxUdpPayload(clientPayload).build())) {
             FragmentId held = a.holdRandom(21, 0, 4 * 1024 * 1024 + 5);
             Path fetched = dir.resolve("fetched");

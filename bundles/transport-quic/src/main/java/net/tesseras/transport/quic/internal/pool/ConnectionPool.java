@@ -21,7 +21,8 @@ import net.tesseras.identity.NodeId;
  * peer share one opening. At capacity the least recently used connection is closed ("pool-full")
  * before another is admitted; {@link #reap()} closes those idle longer than the idle timeout
  * ("idle"), unless requests are still in flight on them. Any frame in either direction moves a
- * connection's last use ({@link Entry#touch()}).
+ * connection's last use ({@link Entry#touch()}). A connection found dead is evicted at once
+ * ({@link #evict(Pooled, String)}, "unresponsive"), so the next acquire opens a new one.
  *
  * @param <C> the connection type
  */
@@ -29,6 +30,8 @@ public final class ConnectionPool<C extends Pooled> {
 
     public static final String POOL_FULL = "pool-full";
     public static final String IDLE = "idle";
+    /** The peer stopped answering: a request timed out with nothing heard since, or QUIC's idle timeout passed. */
+    public static final String UNRESPONSIVE = "unresponsive";
 
     private final LongSupplier nanoClock;
     private final PoolListener listener;
@@ -119,6 +122,20 @@ public final class ConnectionPool<C extends Pooled> {
         Entry<C> entry = entries.remove(connection);
         if (entry != null && entry.address instanceof InetSocketAddress address && entry.outbound) {
             outbound.computeIfPresent(address, (key, future) -> future.getNow(null) == connection ? null : future);
+        }
+    }
+
+    /**
+     * Closes a connection and forgets it at once, counted as an eviction for {@code reason} if it
+     * was still pooled: the next {@link #acquire} to its address opens a new one.
+     */
+    public void evict(C connection, String reason) {
+        Entry<C> entry = entries.get(connection);
+        if (entry != null) {
+            evict(entry, reason);
+        } else {
+            closed(connection);
+            connection.close(reason);
         }
     }
 

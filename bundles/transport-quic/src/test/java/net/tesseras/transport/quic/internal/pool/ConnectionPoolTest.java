@@ -195,4 +195,21 @@ class ConnectionPoolTest {
         assertTrue(connect(pool, peer(1)).isOpen());
         assertEquals(List.of("miss", "miss"), events);
     }
+
+    @Test
+    void aConnectionFoundDeadIsEvictedAtOnceAndTheNextAcquireOpensAnother() {
+        ConnectionPool<FakeConnection> pool = pool(4, Duration.ofMinutes(5));
+        FakeConnection dead = connect(pool, peer(1));
+        events.clear();
+        pool.evict(dead, ConnectionPool.UNRESPONSIVE);
+        assertEquals(ConnectionPool.UNRESPONSIVE, dead.closedBecause);
+        assertEquals(0, pool.size());
+        assertEquals(List.of("evicted:unresponsive"), events);
+
+        pool.evict(dead, ConnectionPool.UNRESPONSIVE);
+        assertEquals(List.of("evicted:unresponsive"), events, "a connection already gone is not counted twice");
+        FakeConnection next = connect(pool, peer(1));
+        assertFalse(next == dead);
+        assertEquals(List.of("evicted:unresponsive", "miss"), events);
+    }
 }
