@@ -41,6 +41,36 @@ class SqliteFragmentStoreContractTest extends FragmentStoreContract {
         database.close();
     }
 
+    @Override
+    protected boolean damage(FragmentStore store, FragmentId id, Damage how) {
+        String where = " WHERE tessera = '" + id.tessera().toHex() + "' AND idx = " + id.index();
+        return switch (how) {
+            case FLIP_A_BYTE -> {
+                byte[] bytes = database.read(c -> {
+                    try (var rs = c.createStatement().executeQuery("SELECT data FROM blob_fragments" + where)) {
+                        rs.next();
+                        return rs.getBytes(1);
+                    }
+                });
+                bytes[bytes.length / 2] ^= 0x01;
+                database.write(c -> {
+                    try (var p = c.prepareStatement("UPDATE blob_fragments SET data = ?" + where)) {
+                        p.setBytes(1, bytes);
+                        return p.executeUpdate();
+                    }
+                });
+                yield true;
+            }
+            case TRUNCATE -> {
+                database.write(c -> c.createStatement().executeUpdate(
+                        "UPDATE blob_fragments SET data = substr(data, 1, length(data) / 2)" + where));
+                yield true;
+            }
+            // Bytes and row are one: without its bytes the fragment is simply not held.
+            case REMOVE -> false;
+        };
+    }
+
     @Test
     void fragmentsOverTheConfiguredSizeAreRefusedWithAReason() {
         byte[] bytes = bytes(1024 * 1024 + 1);

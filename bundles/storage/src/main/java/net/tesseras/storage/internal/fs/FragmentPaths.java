@@ -1,6 +1,7 @@
 package net.tesseras.storage.internal.fs;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,7 +19,9 @@ final class FragmentPaths {
     /** Where files that the index does not know about are moved on start, never deleted. */
     static final String LOST_AND_FOUND = "lost+found";
 
-    private static final Pattern SHARD = Pattern.compile("(\\d{3,5})\\.shard");
+    private static final Pattern SHARD = Pattern.compile("([0-9]{3,5})\\.shard");
+    // ASCII only: Character.isDigit and Character.digit also accept fullwidth and other digits.
+    private static final Pattern TESSERA_DIRECTORY = Pattern.compile("[0-9a-f]{64}");
     private static final String TEMP_SUFFIX = ".tmp";
 
     private final Path root;
@@ -67,6 +70,12 @@ final class FragmentPaths {
         // Only the canonical spelling counts: "0007.shard" is not fragment 7's file.
         return index <= FragmentId.MAX_INDEX && fileName(index).equals(fileName)
                 ? OptionalInt.of(index) : OptionalInt.empty();
+    }
+
+    /** The tessera a directory name stands for, if it is one this layout writes (64 lowercase ASCII hex). */
+    static Optional<ContentHash> tesseraOf(String directoryName) {
+        return TESSERA_DIRECTORY.matcher(directoryName).matches()
+                ? Optional.of(ContentHash.parse(directoryName)) : Optional.empty();
     }
 
     static boolean isTemporary(String fileName) {
