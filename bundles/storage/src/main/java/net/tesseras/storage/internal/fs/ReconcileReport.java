@@ -1,7 +1,9 @@
 package net.tesseras.storage.internal.fs;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What reconciling the files of an fs store with its index found on start.
@@ -29,6 +31,25 @@ public record ReconcileReport(int temporaryFilesRemoved, int reindexed, int reco
     /** Whether the index or the files of acknowledged fragments needed attention (an ERROR). */
     public boolean dataAffected() {
         return reindexed > 0 || recoveredFromLostAndFound > 0 || missingFiles > 0 || sizeMismatches > 0;
+    }
+
+    /** Prefix of the service properties that carry these counts to the storage bundle's metrics. */
+    public static final String PROPERTY_PREFIX = "reconcile.";
+
+    /**
+     * The counts as service properties of the store's registration ({@code reconcile.<finding>}),
+     * which the storage bundle's metrics component turns into the gauge
+     * {@code tesseras_store_reconcile_findings{store, finding}}.
+     */
+    public Map<String, Integer> serviceProperties() {
+        Map<String, Integer> properties = new LinkedHashMap<>();
+        properties.put(PROPERTY_PREFIX + "reindexed", reindexed);
+        properties.put(PROPERTY_PREFIX + "recovered", recoveredFromLostAndFound);
+        properties.put(PROPERTY_PREFIX + "missing", missingFiles);
+        properties.put(PROPERTY_PREFIX + "size_mismatch", sizeMismatches);
+        properties.put(PROPERTY_PREFIX + "temporary_removed", temporaryFilesRemoved);
+        properties.put(PROPERTY_PREFIX + "unknown", unknownEntries);
+        return properties;
     }
 
     @Override
