@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import net.tesseras.core.FragmentId;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.FragmentStoreException;
+import net.tesseras.storage.InsufficientStorageException;
 import net.tesseras.storage.VerifyResult;
 import net.tesseras.storage.internal.db.DatabaseConfig;
 import net.tesseras.storage.internal.db.SqliteDatabase;
@@ -78,6 +79,26 @@ class SqliteFragmentStoreContractTest extends FragmentStoreContract {
         FragmentStoreException e = assertThrows(FragmentStoreException.class, () -> store.store(id, ByteBuffer.wrap(bytes)));
         assertTrue(e.getMessage().contains("max.fragment.mb"), e.getMessage());
         assertEquals(0, store.stats().fragments());
+    }
+
+    @Test
+    void aFullDatabaseIsReportedAsInsufficientStorageNamingTheFragment() {
+        // A real SQLITE_FULL: the writer may not grow the database beyond its current pages.
+        database.write(c -> {
+            try (var rs = c.createStatement().executeQuery("PRAGMA page_count")) {
+                rs.next();
+                return c.createStatement().execute("PRAGMA max_page_count = " + rs.getLong(1));
+            }
+        });
+        byte[] bytes = bytes(512 * 1024);
+        FragmentId id = id(tessera(53), 9, false, bytes);
+        InsufficientStorageException e = assertThrows(InsufficientStorageException.class,
+                () -> store.store(id, ByteBuffer.wrap(bytes)));
+        assertTrue(e.getMessage().contains("fragment 9 of tessera " + id.tessera()), e.getMessage());
+        assertEquals(0, store.stats().fragments());
+        database.write(c -> c.createStatement().execute("PRAGMA max_page_count = 1073741823"));
+        store.store(id, ByteBuffer.wrap(bytes));
+        assertEquals(1, store.stats().fragments());
     }
 
     @Test
