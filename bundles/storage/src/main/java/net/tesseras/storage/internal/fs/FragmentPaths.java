@@ -16,7 +16,10 @@ import net.tesseras.core.FragmentId;
  */
 final class FragmentPaths {
 
-    /** Where files that the index does not know about are moved on start, never deleted. */
+    /**
+     * Where earlier versions moved shard files the index did not know; start-up now re-indexes such
+     * files in place and moves these back (see FsFragmentStore's reconcile).
+     */
     static final String LOST_AND_FOUND = "lost+found";
 
     private static final Pattern SHARD = Pattern.compile("([0-9]{3,5})\\.shard");

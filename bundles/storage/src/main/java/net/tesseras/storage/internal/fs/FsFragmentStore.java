@@ -256,8 +256,8 @@ public final class FsFragmentStore implements FragmentStore {
     public boolean delete(ContentHash tessera, int index) {
         FragmentId.checkIndex(index);
         return locked(tessera, index, () -> {
-            // Index first: a crash before the file is gone leaves an orphan that start-up quarantines,
-            // never an index row pointing at nothing.
+            // Index first: a crash before the file is gone leaves a whole orphan that start-up
+            // re-indexes (the delete was never acknowledged), never an index row pointing at nothing.
             boolean indexed = this.index.remove(tessera, index);
             Path file = paths.file(tessera, index);
             try {
@@ -578,10 +578,11 @@ public final class FsFragmentStore implements FragmentStore {
         } else if (report.dataAffected()) {
             LOG.error("fs store '{}' at {}: {}", name, root, report);
             if (found.reindexed > 0) {
-                LOG.error("fs store '{}': the index had lost {} fragment(s) whose files are whole; they were re-indexed"
-                        + " from their files. A database that loses acknowledged rows was damaged (a corrupt or"
-                        + " truncated -wal, a restore of an older copy): check 'PRAGMA integrity_check' and the disk",
-                        name, found.reindexed);
+                LOG.error("fs store '{}': {} whole shard file(s) had no index row; they were re-indexed from their"
+                        + " files and are served again. After a crash, one per store that was in flight is expected (cut"
+                        + " between its rename and its index commit); more means the database lost acknowledged rows (a"
+                        + " corrupt or truncated -wal, a restore of an older copy): check 'PRAGMA integrity_check' and"
+                        + " the disk (docs/OPERATOR.md, Durability and recovery)", name, found.reindexed);
             }
         } else {
             LOG.warn("fs store '{}' at {}: {}", name, root, report);
