@@ -26,6 +26,7 @@ final class FragmentPaths {
     // ASCII only: Character.isDigit and Character.digit also accept fullwidth and other digits.
     private static final Pattern TESSERA_DIRECTORY = Pattern.compile("[0-9a-f]{64}");
     private static final String TEMP_SUFFIX = ".tmp";
+    private static final Pattern TEMPORARY = Pattern.compile("\\.[0-9]{3,5}\\.shard\\.-?[0-9a-f]{1,16}\\.tmp");
 
     private final Path root;
 
@@ -81,7 +82,8 @@ final class FragmentPaths {
                 ? Optional.of(ContentHash.parse(directoryName)) : Optional.empty();
     }
 
+    /** Whether a name is one {@link #temporary} makes: only those are ever deleted on start. */
     static boolean isTemporary(String fileName) {
-        return fileName.startsWith(".") && fileName.endsWith(TEMP_SUFFIX);
+        return TEMPORARY.matcher(fileName).matches();
     }
 }

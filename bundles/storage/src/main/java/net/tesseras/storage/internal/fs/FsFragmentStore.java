@@ -730,7 +730,7 @@ public final class FsFragmentStore implements FragmentStore {
     }
 
     private static void deleteIfEmpty(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {

@@ -240,10 +240,12 @@ class FsFragmentStoreTest {
         Files.createDirectories(tesseraDir.resolve("004.shard"));
         Files.createDirectories(root.resolve(id.tessera().toHex().toUpperCase()));
         Files.write(root.resolve("README"), bytes(5));
+        Files.write(tesseraDir.resolve(".notes.tmp"), bytes(5));
 
         FsFragmentStore reopened = FsFragmentStore.open("fs", root, db, 0, true);
-        assertEquals(new ReconcileReport(0, 0, 0, 0, 0, 5), reopened.reconcileReport());
-        assertTrue(reopened.toString().contains("5 unknown entries left alone"), reopened.toString());
+        assertEquals(new ReconcileReport(0, 0, 0, 0, 0, 6), reopened.reconcileReport());
+        assertTrue(reopened.toString().contains("6 unknown entries left alone"), reopened.toString());
+        assertTrue(Files.isRegularFile(tesseraDir.resolve(".notes.tmp")), "only this store's temporary names are removed");
         assertArrayEquals(bytes, toArray(reopened.read(id.tessera(), 0).orElseThrow()));
         assertTrue(Files.isRegularFile(temporaryDirectory.resolve("inside")), "nothing it does not understand is touched");
         assertTrue(Files.isRegularFile(fullwidth.resolve("000.shard")));
