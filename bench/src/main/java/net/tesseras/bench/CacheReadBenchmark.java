@@ -101,9 +101,17 @@ public class CacheReadBenchmark {
         return value == null ? null : value.duplicate();
     }
 
+    /** The fs backend's read: index row, file length, bytes, BLAKE3 against the recorded checksum. */
     @Benchmark
     public Optional<ByteBuffer> fsReadWarmPageCache() {
         return backend.read(tessera, next());
+    }
+
+    /** The reference for the checks above: the shard file's bytes, unchecked (the read before them). */
+    @Benchmark
+    public ByteBuffer fileReadUnchecked() throws IOException {
+        Path file = dir.resolve("fragments").resolve(tessera.toHex()).resolve(String.format("%03d.shard", next()));
+        return ByteBuffer.wrap(Files.readAllBytes(file)).asReadOnlyBuffer();
     }
 
     private int next() {

@@ -51,7 +51,7 @@ public final class ContentHash implements Comparable<ContentHash> {
                     + hex.length() + "): '" + abbreviate(hex) + "'");
         }
         for (int i = 0; i < hex.length(); i++) {
-            if (Character.digit(hex.charAt(i), 16) < 0) {
+            if (!isHexDigit(hex.charAt(i))) {
                 throw new IllegalArgumentException("not a content hash (character " + (i + 1)
                         + " is not hexadecimal): '" + abbreviate(hex) + "'");
             }
@@ -59,13 +59,19 @@ public final class ContentHash implements Comparable<ContentHash> {
         return new ContentHash(HEX.parseHex(hex));
     }
 
-    /** Whether {@code hex} is exactly 64 hexadecimal characters. */
+    // ASCII only: Character.digit also accepts fullwidth and other Unicode digits, which
+    // HexFormat then refuses; a directory named with 64 U+FF10 once passed isValid.
+    private static boolean isHexDigit(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    /** Whether {@code hex} is exactly 64 hexadecimal (ASCII) characters. */
     public static boolean isValid(CharSequence hex) {
         if (hex == null || hex.length() != LENGTH * 2) {
             return false;
         }
         for (int i = 0; i < hex.length(); i++) {
-            if (Character.digit(hex.charAt(i), 16) < 0) {
+            if (!isHexDigit(hex.charAt(i))) {
                 return false;
             }
         }

@@ -23,8 +23,12 @@ import org.osgi.annotation.versioning.ConsumerType;
  *       process (and of the machine, as far as the backend's configured synchronous mode
  *       promises). When it throws, nothing was acknowledged.
  *   <li><b>Immutability.</b> A fragment never changes. Storing the same fragment again is a
- *       no-op; storing different bytes under an index that already holds a fragment throws
- *       {@link FragmentConflictException}.
+ *       no-op, unless the stored copy is damaged (gone, of the wrong length, or failing its
+ *       checksum), in which case the verified bytes replace it; storing different bytes under an
+ *       index that already holds a fragment throws {@link FragmentConflictException}.
+ *   <li><b>No damaged bytes.</b> {@link #read} never returns bytes that do not match the recorded
+ *       checksum: a damaged fragment is refused with a {@link FragmentStoreException} naming it,
+ *       so that caches and peers are never handed them.
  *   <li><b>The index answers listings.</b> {@link #fragments}, {@link #tesseras} and {@link
  *       #stats} come from the backend's index and never read fragment bytes, so attestations can
  *       be built from them cheaply. {@link #verify} is the only method that re-reads and
@@ -97,7 +101,9 @@ public interface FragmentStore {
      * Reads a fragment's bytes.
      *
      * @return a read-only buffer positioned at 0 holding the fragment, which callers may share
-     *     without copying, or empty if the store does not hold that fragment
+     *     without copying, or empty if the store does not hold that fragment (or its bytes are gone)
+     * @throws FragmentStoreException if the stored bytes are damaged (they do not match the
+     *     recorded checksum); they are never returned
      */
     Optional<ByteBuffer> read(ContentHash tessera, int index);
 

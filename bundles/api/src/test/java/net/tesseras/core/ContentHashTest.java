@@ -33,6 +33,15 @@ class ContentHashTest {
     }
 
     @Test
+    void unicodeDigitsAreNotHex() {
+        // Character.digit accepts FULLWIDTH DIGIT ZERO (U+FF10); a directory so named broke the fs store.
+        String fullwidth = "\uFF10".repeat(64);
+        assertFalse(ContentHash.isValid(fullwidth));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ContentHash.parse(fullwidth));
+        assertTrue(e.getMessage().contains("not hexadecimal"), e.getMessage());
+    }
+
+    @Test
     void errorMessageNamesTheInput() {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> ContentHash.parse("xyz"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
@@ -28,6 +29,8 @@ import net.tesseras.storage.VerifyResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The {@link FragmentStore} contract as tests. A backend's test class extends this and says how to
@@ -47,6 +50,26 @@ public abstract class FragmentStoreContract {
 
     /** Releases what {@link #createStore()} or {@link #reopen} acquired. */
     protected void close(FragmentStore store) throws Exception {}
+
+    /** Ways stored bytes get damaged behind a store's back: a failing disk, a careless hand. */
+    protected enum Damage {
+        /** One byte of the stored fragment changed. */
+        FLIP_A_BYTE,
+        /** The stored fragment cut to half its length. */
+        TRUNCATE,
+        /** The stored bytes gone while the index still records the fragment. */
+        REMOVE
+    }
+
+    /**
+     * Damages the stored bytes of a fragment the way {@code how} says, without telling the store.
+     *
+     * @return false if this backend cannot be damaged that way from a test (the tests that need it
+     *     are then skipped, not passed)
+     */
+    protected boolean damage(FragmentStore store, FragmentId id, Damage how) throws Exception {
+        return false;
+    }
 
     @BeforeEach
     void createEmptyStore() throws Exception {
@@ -237,6 +260,46 @@ public abstract class FragmentStoreContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Damage.class)
+    void storingVerifiedBytesOverADamagedFragmentRepairsIt(Damage how) throws Exception {
+        byte[] bytes = bytes(4000);
+        FragmentId id = id(tessera(14), 2, false, bytes);
+        FragmentInfo stored = store.store(id, ByteBuffer.wrap(bytes));
+        assumeTrue(damage(store, id, how), "this backend's bytes cannot be damaged " + how + " from a test");
+        assertFalse(store.verify(id.tessera()).get(0).ok(), "verify sees the damage");
+
+        assertEquals(stored.id(), store.store(id, ByteBuffer.wrap(bytes)).id());
+        assertTrue(store.verify(id.tessera()).get(0).ok(), "storing the same verified bytes again repaired it");
+        assertArrayEquals(bytes, array(store.read(id.tessera(), id.index()).orElseThrow()));
+
+        assertTrue(damage(store, id, how));
+        store.store(id, Channels.newChannel(new ByteArrayInputStream(bytes)), bytes.length);
+        assertTrue(store.verify(id.tessera()).get(0).ok(), "a streamed store repairs too");
+        assertArrayEquals(bytes, array(store.read(id.tessera(), id.index()).orElseThrow()));
+        assertEquals(1, store.stats().fragments());
+        assertEquals(bytes.length, store.stats().bytes());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Damage.class)
+    void readsNeverServeDamagedBytes(Damage how) throws Exception {
+        byte[] bytes = bytes(4000);
+        FragmentId id = id(tessera(15), 0, false, bytes);
+        store.store(id, ByteBuffer.wrap(bytes));
+        assumeTrue(damage(store, id, how), "this backend's bytes cannot be damaged " + how + " from a test");
+        for (int i = 0; i < 2; i++) {
+            try {
+                store.read(id.tessera(), id.index())
+                        .ifPresent(read -> assertArrayEquals(bytes, array(read), "only the fragment's own bytes are served"));
+            } catch (FragmentStoreException e) {
+                assertTrue(e.getMessage().contains(id.tessera().toHex()), "the refusal names the tessera: " + e.getMessage());
+            }
+        }
+        store.store(id, ByteBuffer.wrap(bytes));
+        assertArrayEquals(bytes, array(store.read(id.tessera(), id.index()).orElseThrow()), "served again once repaired");
     }
 
     /** Random bytes, reproducible per test class. */

@@ -1,6 +1,9 @@
 package net.tesseras.cache.internal;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import net.tesseras.core.FragmentId;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.internal.db.DatabaseConfig;
 import net.tesseras.storage.internal.db.SqliteDatabase;
@@ -35,5 +38,20 @@ class CachingFragmentStoreContractTest extends FragmentStoreContract {
     protected void close(FragmentStore store) {
         backend.close();
         database.close();
+    }
+
+    @Override
+    protected boolean damage(FragmentStore store, FragmentId id, Damage how) throws Exception {
+        Path file = dir.resolve("fragments").resolve(id.tessera().toHex()).resolve(String.format("%03d.shard", id.index()));
+        byte[] bytes = Files.readAllBytes(file);
+        switch (how) {
+            case FLIP_A_BYTE -> {
+                bytes[bytes.length / 2] ^= 0x01;
+                Files.write(file, bytes);
+            }
+            case TRUNCATE -> Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
+            case REMOVE -> Files.delete(file);
+        }
+        return true;
     }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import net.tesseras.core.ContentHash;
-import net.tesseras.core.FragmentId;
 import net.tesseras.storage.FragmentInfo;
 import net.tesseras.transport.PeerClient;
 import net.tesseras.transport.PeerConnectionInfo;
@@ -84,17 +83,18 @@ public final class PeerCommands {
 
     @Descriptor("fetch one fragment from a node into a file, verified against the checksum in that node's index")
     public void fetch(CommandSession session, @Descriptor("the node's address, host:port") String address,
-            @Descriptor("tessera hash (64 hex characters)") String hash, @Descriptor("fragment index") int index,
+            @Descriptor("tessera hash (64 hex characters)") String hash, @Descriptor("fragment index") long index,
             @Descriptor("the file to write") String output) {
         fetch(session.getConsole(), session.currentDir(), address, hash, index, output);
     }
 
-    void fetch(PrintStream out, Path cwd, String address, String hash, int index, String output) {
+    void fetch(PrintStream out, Path cwd, String address, String hash, long fragmentIndex, String output) {
         InetSocketAddress peer = parse(address);
         ContentHash tessera;
+        int index;
         try {
             tessera = ContentHash.parse(hash);
-            FragmentId.checkIndex(index);
+            index = StorageCommands.fragmentIndex(fragmentIndex);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot fetch: " + e.getMessage());
         }

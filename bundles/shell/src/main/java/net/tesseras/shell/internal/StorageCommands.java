@@ -232,14 +232,14 @@ public final class StorageCommands {
 
     @Descriptor("write a fragment's bytes to a file, after checking them against the recorded checksum")
     public void get(CommandSession session, @Descriptor("tessera hash") String tessera,
-            @Descriptor("fragment index") int index, @Descriptor("output file (must not exist)") String output)
+            @Descriptor("fragment index") long index, @Descriptor("output file (must not exist)") String output)
             throws IOException {
         get(session.getConsole(), session.currentDir(), tessera, index, output);
     }
 
-    void get(PrintStream out, Path cwd, String tessera, int index, String output) throws IOException {
+    void get(PrintStream out, Path cwd, String tessera, long fragmentIndex, String output) throws IOException {
         ContentHash hash = parseHash(tessera);
-        FragmentId.checkIndex(index);
+        int index = fragmentIndex(fragmentIndex);
         Path target = resolve(cwd, output);
         BoundStore current = requireStore();
         Optional<FragmentInfo> info =
@@ -280,6 +280,11 @@ public final class StorageCommands {
     void verify(PrintStream out, String tessera) {
         BoundStore current = requireStore();
         List<ContentHash> targets = tessera == null ? current.store().tesseras() : List.of(parseHash(tessera));
+        if (tessera != null && current.store().fragments(targets.get(0)).isEmpty()) {
+            // Nothing to verify is not a pass: the node does not hold what was asked about.
+            throw new IllegalStateException("store " + current.name() + " holds no fragment of tessera " + targets.get(0)
+                    + "; nothing verified (tesseras:fragments lists what is held)");
+        }
         int ok = 0;
         int corrupt = 0;
         int missing = 0;
@@ -326,6 +331,18 @@ public final class StorageCommands {
             throw new IllegalStateException("the database is not available; is the storage bundle active? (try: lb)");
         }
         return db;
+    }
+
+    /**
+     * A fragment index typed at the shell. Gogo hands numbers over as longs and narrows them to an
+     * {@code int} parameter silently (4294967296 became 0), so commands take a long and check it here.
+     */
+    static int fragmentIndex(long index) {
+        if (index < 0 || index > FragmentId.MAX_INDEX) {
+            throw new IllegalArgumentException("fragment index must be between 0 and " + FragmentId.MAX_INDEX
+                    + ", got " + index);
+        }
+        return (int) index;
     }
 
     private static ContentHash parseHash(String text) {

@@ -98,6 +98,26 @@ class StorageCommandsTest {
     }
 
     @Test
+    void indicesBeyondU16AreRefusedNotWrapped() throws Exception {
+        Files.write(dir.resolve("f"), new byte[] {1, 2, 3});
+        commands.put(out, dir, "f");
+        String tessera = capture("tessera\\s+([0-9a-f]{64})");
+        // Gogo passes 4294967296 as a Long; an int parameter made it 0 and returned fragment 0.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> commands.get(out, dir, tessera, 4294967296L, "wrapped"));
+        assertTrue(e.getMessage().contains("between 0 and 65535, got 4294967296"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> commands.get(out, dir, tessera, -1L, "negative"));
+        assertTrue(Files.notExists(dir.resolve("wrapped")));
+    }
+
+    @Test
+    void verifyOfATesseraNotHeldFails() {
+        String notHeld = "ab".repeat(32);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> commands.verify(out, notHeld));
+        assertTrue(e.getMessage().contains("holds no fragment of tessera " + notHeld), e.getMessage());
+    }
+
+    @Test
     void putOfAMissingFileSaysSo() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> commands.put(out, dir, "nope"));
         assertTrue(e.getMessage().contains("not a readable regular file"), e.getMessage());

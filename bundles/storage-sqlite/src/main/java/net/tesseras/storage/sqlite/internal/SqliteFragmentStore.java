@@ -34,6 +34,8 @@ import net.tesseras.storage.VerifyResult;
  */
 public final class SqliteFragmentStore implements FragmentStore {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqliteFragmentStore.class);
+
     static final String SCHEMA = "fragments.sqlite";
 
     // The blob is the last column so that reading the others never walks its overflow pages.
@@ -90,6 +92,7 @@ public final class SqliteFragmentStore implements FragmentStore {
                     if (!held.get().id().checksum().equals(id.checksum())) {
                         throw new FragmentConflictException(id, held.get().id().checksum());
                     }
+                    repairIfDamaged(c, held.get(), bytes);
                     return held.get();
                 }
                 FragmentInfo info = new FragmentInfo(id, bytes.length, Instant.ofEpochMilli(System.currentTimeMillis()),
@@ -119,18 +122,79 @@ public final class SqliteFragmentStore implements FragmentStore {
         }
     }
 
+    /**
+     * Reads a fragment, refusing (with a {@link FragmentStoreException}) bytes that no longer hash to
+     * the recorded checksum: SQLite keeps no checksums of its pages, so a damaged page would
+     * otherwise reach the cache and peers.
+     */
     @Override
     public Optional<ByteBuffer> read(ContentHash tessera, int index) {
         FragmentId.checkIndex(index);
         return database.read(c -> {
             try (PreparedStatement p = c.prepareStatement(
-                    "SELECT data FROM blob_fragments WHERE store = ? AND tessera = ? AND idx = ?")) {
+                    "SELECT checksum, size, data FROM blob_fragments WHERE store = ? AND tessera = ? AND idx = ?")) {
                 bindKey(p, tessera, index);
                 try (ResultSet rs = p.executeQuery()) {
-                    return rs.next() ? Optional.of(ByteBuffer.wrap(rs.getBytes(1)).asReadOnlyBuffer()) : Optional.empty();
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    ContentHash checksum = ContentHash.parse(rs.getString(1));
+                    long size = rs.getLong(2);
+                    byte[] bytes = rs.getBytes(3);
+                    String damage = damage(checksum, size, bytes);
+                    if (damage != null) {
+                        throw new FragmentStoreException("fragment " + index + " of tessera " + tessera + " in sqlite store '"
+                                + name + "' is damaged: its stored bytes " + damage + "; they were not served. Storing"
+                                + " the fragment again (from a peer or the original) repairs it; tesseras:verify lists"
+                                + " damaged fragments");
+                    }
+                    return Optional.of(ByteBuffer.wrap(bytes).asReadOnlyBuffer());
                 }
             }
         });
+    }
+
+    /** What is wrong with stored bytes, or null if they are the fragment. */
+    private static String damage(ContentHash checksum, long size, byte[] bytes) {
+        if (bytes == null) {
+            return "are missing";
+        }
+        if (bytes.length != size) {
+            return "are " + bytes.length + " bytes long but the index records " + size;
+        }
+        ContentHash actual = Blake3Hashing.hash(bytes);
+        return actual.equals(checksum) ? null : "hash to " + actual + ", not to the checksum " + checksum;
+    }
+
+    /** Storing verified bytes over a damaged copy of the same fragment rewrites it (in the caller's transaction). */
+    private void repairIfDamaged(Connection c, FragmentInfo held, byte[] verified) throws SQLException {
+        FragmentId id = held.id();
+        byte[] stored;
+        long size;
+        try (PreparedStatement p = c.prepareStatement(
+                "SELECT size, data FROM blob_fragments WHERE store = ? AND tessera = ? AND idx = ?")) {
+            bindKey(p, id.tessera(), id.index());
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                size = rs.getLong(1);
+                stored = rs.getBytes(2);
+            }
+        }
+        String damage = damage(id.checksum(), size, stored);
+        if (damage == null) {
+            return;
+        }
+        try (PreparedStatement p = c.prepareStatement(
+                "UPDATE blob_fragments SET data = ?, size = ? WHERE store = ? AND tessera = ? AND idx = ?")) {
+            p.setBytes(1, verified);
+            p.setLong(2, verified.length);
+            p.setString(3, name);
+            p.setString(4, id.tessera().toHex());
+            p.setInt(5, id.index());
+            p.executeUpdate();
+        }
+        LOG.warn("sqlite store '{}': repaired fragment {} of tessera {}: its stored bytes {}; rewrote them from verified"
+                + " bytes", name, id.index(), id.tessera(), damage);
     }
 
     @Override
@@ -186,18 +250,17 @@ public final class SqliteFragmentStore implements FragmentStore {
         List<Integer> intact = new ArrayList<>();
         for (FragmentInfo info : fragments(tessera)) {
             FragmentId id = info.id();
-            Optional<ByteBuffer> bytes = read(tessera, id.index());
+            Optional<byte[]> bytes = rawBytes(tessera, id.index());
             if (bytes.isEmpty()) {
                 results.add(new VerifyResult(id, VerifyResult.Status.MISSING, "deleted while being verified"));
                 continue;
             }
-            ContentHash actual = Blake3Hashing.hash(bytes.get());
-            if (actual.equals(id.checksum())) {
+            String damage = damage(id.checksum(), info.size(), bytes.get());
+            if (damage == null) {
                 results.add(new VerifyResult(id, VerifyResult.Status.OK, ""));
                 intact.add(id.index());
             } else {
-                results.add(new VerifyResult(id, VerifyResult.Status.CORRUPT,
-                        "stored bytes hash to " + actual + ", expected " + id.checksum()));
+                results.add(new VerifyResult(id, VerifyResult.Status.CORRUPT, "stored bytes " + damage));
             }
         }
         if (!intact.isEmpty()) {
@@ -236,6 +299,18 @@ public final class SqliteFragmentStore implements FragmentStore {
     @Override
     public String toString() {
         return "sqlite store '" + name + "' (fragments inside the node's database)";
+    }
+
+    private Optional<byte[]> rawBytes(ContentHash tessera, int index) {
+        return database.read(c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT data FROM blob_fragments WHERE store = ? AND tessera = ? AND idx = ?")) {
+                bindKey(p, tessera, index);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getBytes(1)) : Optional.empty();
+                }
+            }
+        });
     }
 
     private Optional<FragmentInfo> find(Connection c, ContentHash tessera, int index) throws SQLException {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import net.tesseras.core.FragmentId;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.FragmentStoreException;
+import net.tesseras.storage.InsufficientStorageException;
 import net.tesseras.storage.VerifyResult;
 import net.tesseras.storage.internal.db.DatabaseConfig;
 import net.tesseras.storage.internal.db.SqliteDatabase;
@@ -41,6 +42,36 @@ class SqliteFragmentStoreContractTest extends FragmentStoreContract {
         database.close();
     }
 
+    @Override
+    protected boolean damage(FragmentStore store, FragmentId id, Damage how) {
+        String where = " WHERE tessera = '" + id.tessera().toHex() + "' AND idx = " + id.index();
+        return switch (how) {
+            case FLIP_A_BYTE -> {
+                byte[] bytes = database.read(c -> {
+                    try (var rs = c.createStatement().executeQuery("SELECT data FROM blob_fragments" + where)) {
+                        rs.next();
+                        return rs.getBytes(1);
+                    }
+                });
+                bytes[bytes.length / 2] ^= 0x01;
+                database.write(c -> {
+                    try (var p = c.prepareStatement("UPDATE blob_fragments SET data = ?" + where)) {
+                        p.setBytes(1, bytes);
+                        return p.executeUpdate();
+                    }
+                });
+                yield true;
+            }
+            case TRUNCATE -> {
+                database.write(c -> c.createStatement().executeUpdate(
+                        "UPDATE blob_fragments SET data = substr(data, 1, length(data) / 2)" + where));
+                yield true;
+            }
+            // Bytes and row are one: without its bytes the fragment is simply not held.
+            case REMOVE -> false;
+        };
+    }
+
     @Test
     void fragmentsOverTheConfiguredSizeAreRefusedWithAReason() {
         byte[] bytes = bytes(1024 * 1024 + 1);
@@ -48,6 +79,26 @@ class SqliteFragmentStoreContractTest extends FragmentStoreContract {
         FragmentStoreException e = assertThrows(FragmentStoreException.class, () -> store.store(id, ByteBuffer.wrap(bytes)));
         assertTrue(e.getMessage().contains("max.fragment.mb"), e.getMessage());
         assertEquals(0, store.stats().fragments());
+    }
+
+    @Test
+    void aFullDatabaseIsReportedAsInsufficientStorageNamingTheFragment() {
+        // A real SQLITE_FULL: the writer may not grow the database beyond its current pages.
+        database.write(c -> {
+            try (var rs = c.createStatement().executeQuery("PRAGMA page_count")) {
+                rs.next();
+                return c.createStatement().execute("PRAGMA max_page_count = " + rs.getLong(1));
+            }
+        });
+        byte[] bytes = bytes(512 * 1024);
+        FragmentId id = id(tessera(53), 9, false, bytes);
+        InsufficientStorageException e = assertThrows(InsufficientStorageException.class,
+                () -> store.store(id, ByteBuffer.wrap(bytes)));
+        assertTrue(e.getMessage().contains("fragment 9 of tessera " + id.tessera()), e.getMessage());
+        assertEquals(0, store.stats().fragments());
+        database.write(c -> c.createStatement().execute("PRAGMA max_page_count = 1073741823"));
+        store.store(id, ByteBuffer.wrap(bytes));
+        assertEquals(1, store.stats().fragments());
     }
 
     @Test

@@ -148,20 +148,31 @@ public final class SqliteDatabase implements Database, AutoCloseable {
         writeLock.lock();
         try {
             ensureOpen();
-            writer.setAutoCommit(false);
             try {
-                T result = work.run(writer);
+                writer.setAutoCommit(false);
+            } catch (SQLException e) {
+                // BEGIN failed (busy, I/O): the driver already counts the connection as in a
+                // transaction; put it back so the next write starts cleanly.
+                restoreAutoCommitQuietly(e);
+                throw e;
+            }
+            T result;
+            try {
+                result = work.run(writer);
                 writer.commit();
-                return result;
             } catch (SQLException | RuntimeException | Error e) {
                 rollbackQuietly(e);
+                // After SQLITE_FULL (and some I/O errors) SQLite has already rolled the transaction
+                // back; leaving manual-commit mode then fails with "cannot commit - no transaction is
+                // active", which must not hide the real cause.
+                restoreAutoCommitQuietly(e);
                 throw e;
-            } finally {
-                writer.setAutoCommit(true);
             }
+            writer.setAutoCommit(true);
+            return result;
         } catch (SQLException e) {
             errors.accept(resultCode(e));
-            throw new DatabaseException("write to " + location + " failed: " + e.getMessage(), e);
+            throw new DatabaseException("write to " + location + " failed: " + describe(e), e);
         } finally {
             writeLock.unlock();
         }
@@ -308,6 +319,31 @@ public final class SqliteDatabase implements Database, AutoCloseable {
         } catch (SQLException e) {
             cause.addSuppressed(e);
         }
+    }
+
+    private void restoreAutoCommitQuietly(Throwable cause) {
+        try {
+            writer.setAutoCommit(true);
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** The failure in words, saying plainly when the disk is full (SQLite's own text is terse). */
+    private String describe(SQLException e) {
+        if (isDiskFull(e)) {
+            return "the disk is full (" + e.getMessage() + "); free space on the volume of " + location
+                    + " and retry";
+        }
+        return e.getMessage();
+    }
+
+    static boolean isDiskFull(SQLException e) {
+        if (e instanceof org.sqlite.SQLiteException sqlite) {
+            return sqlite.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_FULL
+                    || (sqlite.getResultCode().code & 0xff) == org.sqlite.SQLiteErrorCode.SQLITE_FULL.code;
+        }
+        return String.valueOf(e.getMessage()).contains("SQLITE_FULL");
     }
 
     private static Connection connect(DatabaseConfig config, boolean writer) throws SQLException {

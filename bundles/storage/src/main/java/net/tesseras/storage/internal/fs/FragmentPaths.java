@@ -1,6 +1,7 @@
 package net.tesseras.storage.internal.fs;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,11 +16,17 @@ import net.tesseras.core.FragmentId;
  */
 final class FragmentPaths {
 
-    /** Where files that the index does not know about are moved on start, never deleted. */
+    /**
+     * Where earlier versions moved shard files the index did not know; start-up now re-indexes such
+     * files in place and moves these back (see FsFragmentStore's reconcile).
+     */
     static final String LOST_AND_FOUND = "lost+found";
 
-    private static final Pattern SHARD = Pattern.compile("(\\d{3,5})\\.shard");
+    private static final Pattern SHARD = Pattern.compile("([0-9]{3,5})\\.shard");
+    // ASCII only: Character.isDigit and Character.digit also accept fullwidth and other digits.
+    private static final Pattern TESSERA_DIRECTORY = Pattern.compile("[0-9a-f]{64}");
     private static final String TEMP_SUFFIX = ".tmp";
+    private static final Pattern TEMPORARY = Pattern.compile("\\.[0-9]{3,5}\\.shard\\.-?[0-9a-f]{1,16}\\.tmp");
 
     private final Path root;
 
@@ -69,7 +76,14 @@ final class FragmentPaths {
                 ? OptionalInt.of(index) : OptionalInt.empty();
     }
 
+    /** The tessera a directory name stands for, if it is one this layout writes (64 lowercase ASCII hex). */
+    static Optional<ContentHash> tesseraOf(String directoryName) {
+        return TESSERA_DIRECTORY.matcher(directoryName).matches()
+                ? Optional.of(ContentHash.parse(directoryName)) : Optional.empty();
+    }
+
+    /** Whether a name is one {@link #temporary} makes: only those are ever deleted on start. */
     static boolean isTemporary(String fileName) {
-        return fileName.startsWith(".") && fileName.endsWith(TEMP_SUFFIX);
+        return TEMPORARY.matcher(fileName).matches();
     }
 }

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,6 +16,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -54,6 +57,8 @@ public final class FsFragmentStore implements FragmentStore {
     private static final Logger LOG = LoggerFactory.getLogger(FsFragmentStore.class);
     private static final int IO_CHUNK = 64 * 1024;
     private static final int STRIPES = 64;
+    // The largest array the JVM allocates.
+    private static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 8;
 
     private final String name;
     private final FragmentPaths paths;
@@ -141,11 +146,11 @@ public final class FsFragmentStore implements FragmentStore {
     public FragmentInfo store(FragmentId id, ByteBuffer data) {
         ByteBuffer bytes = data.duplicate();
         return locked(id, () -> {
-            Optional<FragmentInfo> held = alreadyHeld(id);
-            if (held.isPresent()) {
+            Held held = held(id);
+            if (held.intact()) {
                 // Still verify what was offered, so a caller with bad bytes always hears of it.
                 requireChecksum(id, Blake3Hashing.hash(bytes));
-                return held.get();
+                return held.row();
             }
             ByteBuffer toHash = bytes.duplicate();
             return persist(id, bytes.remaining(), out -> {
@@ -153,7 +158,7 @@ public final class FsFragmentStore implements FragmentStore {
                     out.write(bytes);
                 }
                 return null;
-            }, () -> Blake3Hashing.hash(toHash));
+            }, () -> Blake3Hashing.hash(toHash), held);
         });
     }
 
@@ -163,8 +168,8 @@ public final class FsFragmentStore implements FragmentStore {
             throw new IllegalArgumentException("fragment size must not be negative: " + size);
         }
         return locked(id, () -> {
-            Optional<FragmentInfo> held = alreadyHeld(id);
-            if (held.isPresent()) {
+            Held held = held(id);
+            if (held.intact()) {
                 // Still verify what was offered, so a caller with bad bytes always hears of it.
                 ContentHash actual;
                 try {
@@ -173,31 +178,86 @@ public final class FsFragmentStore implements FragmentStore {
                     throw new FragmentStoreException("cannot read fragment " + id + ": " + e, e);
                 }
                 requireChecksum(id, actual);
-                return held.get();
+                return held.row();
             }
-            return persist(id, size, out -> copy(id, source, size, out), null);
+            return persist(id, size, out -> copy(id, source, size, out), null, held);
         });
     }
 
+    /**
+     * Reads a fragment and checks it against its index row before handing it out: a file whose
+     * length differs from the recorded size, or whose bytes do not hash to the recorded checksum,
+     * is refused with a {@link FragmentStoreException}, so neither the cache nor a peer ever gets
+     * damaged bytes. A file without an index row (a store not yet acknowledged) reads as absent.
+     */
     @Override
     public Optional<ByteBuffer> read(ContentHash tessera, int index) {
-        Path file = paths.file(tessera, FragmentId.checkIndex(index));
-        try {
-            return Optional.of(ByteBuffer.wrap(Files.readAllBytes(file)).asReadOnlyBuffer());
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new FragmentStoreException("cannot read fragment " + index + " of tessera " + tessera
-                    + " from " + file + ": " + e, e);
+        FragmentId.checkIndex(index);
+        Path file = paths.file(tessera, index);
+        // Twice at most: a delete and a store of other bytes may replace the file between the
+        // lookup and the read; the second lookup then sees the new row.
+        for (int attempt = 0; ; attempt++) {
+            Optional<FragmentInfo> row = this.index.find(tessera, index);
+            if (row.isEmpty()) {
+                return Optional.empty();
+            }
+            FragmentInfo info = row.get();
+            byte[] bytes;
+            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+                long length = in.size();
+                if (length != info.size()) {
+                    if (attempt == 0 && !sameRow(info)) {
+                        continue;
+                    }
+                    throw damaged(info, file, "is " + length + " bytes long but the index records " + info.size());
+                }
+                if (length > MAX_IN_MEMORY) {
+                    throw new FragmentStoreException("fragment " + index + " of tessera " + tessera + " (" + length
+                            + " bytes) is too large to read into memory; fragments above " + MAX_IN_MEMORY
+                            + " bytes cannot be read whole");
+                }
+                bytes = new byte[(int) length];
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    if (in.read(buffer) < 0) {
+                        throw damaged(info, file, "ended after " + buffer.position() + " of " + length + " bytes");
+                    }
+                }
+            } catch (NoSuchFileException e) {
+                // Indexed but gone: verify reports it MISSING and storing it again repairs it.
+                return Optional.empty();
+            } catch (IOException e) {
+                throw new FragmentStoreException("cannot read fragment " + index + " of tessera " + tessera
+                        + " from " + file + ": " + e, e);
+            }
+            ContentHash actual = Blake3Hashing.hash(bytes);
+            if (!actual.equals(info.id().checksum())) {
+                if (attempt == 0 && !sameRow(info)) {
+                    continue;
+                }
+                throw damaged(info, file, "hashes to " + actual + ", not to its checksum " + info.id().checksum());
+            }
+            return Optional.of(ByteBuffer.wrap(bytes).asReadOnlyBuffer());
         }
+    }
+
+    private boolean sameRow(FragmentInfo info) {
+        return this.index.find(info.id().tessera(), info.id().index())
+                .map(now -> now.id().equals(info.id()) && now.size() == info.size()).orElse(false);
+    }
+
+    private static FragmentStoreException damaged(FragmentInfo info, Path file, String what) {
+        return new FragmentStoreException("fragment " + info.id().index() + " of tessera " + info.id().tessera()
+                + " is damaged: " + file + " " + what + "; its bytes were not served. Storing the fragment again"
+                + " (from a peer or the original) repairs it; tesseras:verify lists damaged fragments");
     }
 
     @Override
     public boolean delete(ContentHash tessera, int index) {
         FragmentId.checkIndex(index);
         return locked(tessera, index, () -> {
-            // Index first: a crash before the file is gone leaves an orphan that start-up quarantines,
-            // never an index row pointing at nothing.
+            // Index first: a crash before the file is gone leaves a whole orphan that start-up
+            // re-indexes (the delete was never acknowledged), never an index row pointing at nothing.
             boolean indexed = this.index.remove(tessera, index);
             Path file = paths.file(tessera, index);
             try {
@@ -256,21 +316,51 @@ public final class FsFragmentStore implements FragmentStore {
 
     @Override
     public String toString() {
+        // tesseras:status prints this: what the start found stays visible there, not only in the log.
         return "fs store '" + name + "' at " + paths.root() + (syncDirectories
                 ? " (fsync: files and directories; survives power loss)"
-                : " (fsync: files; survives process crashes)");
+                : " (fsync: files; survives process crashes)")
+                + (reconcileReport == null || reconcileReport.clean() ? ""
+                        : (reconcileReport.dataAffected() ? "; ERROR at start: " : "; at start: ") + reconcileReport);
     }
 
-    private Optional<FragmentInfo> alreadyHeld(FragmentId id) {
-        Optional<FragmentInfo> held = index.find(id.tessera(), id.index());
-        if (held.isEmpty()) {
-            return held;
+    /** What the store holds at a fragment's place, as far as a new store of it is concerned. */
+    private record Held(FragmentInfo row, String damage) {
+        static final Held NOTHING = new Held(null, null);
+
+        boolean intact() {
+            return row != null && damage == null;
         }
-        if (!held.get().id().checksum().equals(id.checksum())) {
-            throw new FragmentConflictException(id, held.get().id().checksum());
+    }
+
+    /**
+     * Looks up the fragment's row and, if there is one with the same checksum, checks that its file
+     * is still whole (its length, then its hash), so that storing verified bytes over a missing,
+     * truncated or corrupt file repairs it instead of being a no-op.
+     */
+    private Held held(FragmentId id) {
+        Optional<FragmentInfo> row = index.find(id.tessera(), id.index());
+        if (row.isEmpty()) {
+            return Held.NOTHING;
         }
-        // Same fragment: a no-op, unless its file went missing, in which case this store repairs it.
-        return Files.exists(paths.file(id.tessera(), id.index())) ? held : Optional.empty();
+        FragmentInfo info = row.get();
+        if (!info.id().checksum().equals(id.checksum())) {
+            throw new FragmentConflictException(id, info.id().checksum());
+        }
+        Path file = paths.file(id.tessera(), id.index());
+        try {
+            long length = Files.size(file);
+            if (length != info.size()) {
+                return new Held(info, "was " + length + " bytes long instead of " + info.size());
+            }
+            ContentHash actual = Blake3Hashing.hash(file);
+            return actual.equals(info.id().checksum()) ? new Held(info, null)
+                    : new Held(info, "hashed to " + actual + " instead of its checksum");
+        } catch (NoSuchFileException e) {
+            return new Held(info, "was missing");
+        } catch (IOException e) {
+            return new Held(info, "could not be read (" + e + ")");
+        }
     }
 
     /**
@@ -280,8 +370,10 @@ public final class FsFragmentStore implements FragmentStore {
      * @param hash computes the hash when {@code body} did not; it runs while the file is being
      *     fsynced, since the two together cost little more than the fsync alone, and nothing becomes
      *     visible before the hash is checked
+     * @param held what the index holds there: nothing (a new fragment, indexed after the rename) or
+     *     the same fragment with a damaged file (a repair: the file is replaced, the row kept)
      */
-    private FragmentInfo persist(FragmentId id, long size, Body body, Supplier<ContentHash> hash) {
+    private FragmentInfo persist(FragmentId id, long size, Body body, Supplier<ContentHash> hash, Held held) {
         Path directory = paths.directory(id.tessera());
         Path target = paths.file(id.tessera(), id.index());
         Path temp = paths.temporary(id.tessera(), id.index(), ThreadLocalRandom.current().nextLong());
@@ -318,7 +410,8 @@ public final class FsFragmentStore implements FragmentStore {
             deleteQuietly(temp);
             if (isOutOfSpace(e)) {
                 throw new InsufficientStorageException("no space left to store fragment " + id.index()
-                        + " of tessera " + id.tessera() + " (" + size + " bytes) under " + paths.root(), e);
+                        + " of tessera " + id.tessera() + " (" + size + " bytes) under " + paths.root()
+                        + "; free space on that volume and store it again", e);
             }
             throw new FragmentStoreException("cannot store fragment " + id.index() + " of tessera " + id.tessera()
                     + " at " + target + ": " + e, e);
@@ -326,10 +419,43 @@ public final class FsFragmentStore implements FragmentStore {
             deleteQuietly(temp);
             throw e;
         }
+        if (held.row() != null) {
+            // A repair: the row already describes these bytes (same checksum, same size).
+            LOG.warn("fs store '{}': repaired fragment {} of tessera {}: its file {} {}; rewrote it from verified bytes",
+                    name, id.index(), id.tessera(), target, held.damage());
+            return held.row();
+        }
         // Millisecond precision: what the index keeps, so a later listing returns the same value.
         FragmentInfo info = new FragmentInfo(id, size, Instant.ofEpochMilli(System.currentTimeMillis()), Optional.empty());
-        index.put(info, paths.relative(id.tessera(), id.index()));
+        try {
+            index.put(info, paths.relative(id.tessera(), id.index()));
+        } catch (RuntimeException e) {
+            // Not acknowledged, so nothing of it may stay behind: remove the file renamed into place.
+            unlinkUnindexed(target, directory, e);
+            if (DiskFull.is(e)) {
+                throw new InsufficientStorageException("no space left to index fragment " + id.index() + " of tessera "
+                        + id.tessera() + " (" + size + " bytes): the disk holding the database is full; nothing was"
+                        + " stored. Free space on that volume and store it again", e);
+            }
+            throw new FragmentStoreException("cannot index fragment " + id.index() + " of tessera " + id.tessera()
+                    + "; nothing was stored: " + e.getMessage(), e);
+        }
         return info;
+    }
+
+    private void unlinkUnindexed(Path target, Path directory, RuntimeException cause) {
+        // The tessera's directory stays even if now empty: another index of the same tessera may be
+        // being stored into it (a different lock); the next start removes it if it stays empty.
+        try {
+            Files.deleteIfExists(target);
+            if (syncDirectories) {
+                fsyncDirectory(directory);
+            }
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+            LOG.error("fs store '{}': could not remove {} after its index row failed: {}; the next start re-indexes it",
+                    name, target, e.toString());
+        }
     }
 
     private static void requireChecksum(FragmentId id, ContentHash actual) {
@@ -397,75 +523,214 @@ public final class FsFragmentStore implements FragmentStore {
         }
     }
 
+    /** Counts of what {@link #reconcile} found, turned into a {@link ReconcileReport} at the end. */
+    private static final class Findings {
+        int temporary;
+        int reindexed;
+        int recovered;
+        int missing;
+        int sizeMismatches;
+        int unknown;
+    }
+
+    /**
+     * Brings files and index back into agreement on start. It never refuses to open the store over
+     * an entry it does not understand: such entries are left alone, named in a WARN and counted.
+     * Shard files the index lost (a damaged database, a crash between rename and commit) are
+     * re-indexed from their own bytes: a shard is renamed into place only after its bytes matched
+     * their checksum, and its path names its tessera and index.
+     */
     private ReconcileReport reconcile() {
         Path root = paths.root();
-        int temporary = 0;
-        int quarantined = 0;
-        int missing = 0;
-        int unknown = 0;
+        Findings found = new Findings();
+        recoverLostAndFound(found);
         TreeSet<ContentHash> tesseras = new TreeSet<>(index.tesseras());
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
-            for (Path dir : dirs) {
-                String dirName = dir.getFileName().toString();
-                if (Files.isDirectory(dir) && ContentHash.isValid(dirName) && dirName.equals(dirName.toLowerCase())) {
-                    tesseras.add(ContentHash.parse(dirName));
-                } else if (!dirName.equals(FragmentPaths.LOST_AND_FOUND) && !dirName.equals(VolumeIdentity.MARKER)) {
-                    LOG.warn("fs store '{}': leaving unknown entry {} alone", name, dir);
-                    unknown++;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+            for (Path entry : entries) {
+                String entryName = entry.getFileName().toString();
+                if (entryName.equals(FragmentPaths.LOST_AND_FOUND) || entryName.equals(VolumeIdentity.MARKER)) {
+                    continue;
                 }
-            }
-            for (ContentHash tessera : tesseras) {
-                TreeSet<Integer> indexed = index.indices(tessera);
-                Path dir = paths.directory(tessera);
-                if (Files.isDirectory(dir)) {
-                    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-                        for (Path file : files) {
-                            String fileName = file.getFileName().toString();
-                            var shardIndex = FragmentPaths.indexOf(fileName);
-                            if (FragmentPaths.isTemporary(fileName)) {
-                                Files.delete(file);
-                                temporary++;
-                            } else if (shardIndex.isEmpty()) {
-                                LOG.warn("fs store '{}': leaving unknown file {} alone", name, file);
-                                unknown++;
-                            } else if (!indexed.remove(shardIndex.getAsInt())) {
-                                quarantine(file, tessera);
-                                quarantined++;
-                            }
-                        }
-                    }
+                Optional<ContentHash> tessera = FragmentPaths.tesseraOf(entryName);
+                if (tessera.isPresent() && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    tesseras.add(tessera.get());
+                } else {
+                    unknown(found, entry, "not a tessera directory this store writes");
                 }
-                for (int lost : indexed) {
-                    if (!Files.exists(paths.file(tessera, lost))) {
-                        LOG.error("fs store '{}': fragment {} of tessera {} is indexed but {} is missing",
-                                name, lost, tessera, paths.file(tessera, lost));
-                        missing++;
-                    }
-                }
-                deleteIfEmpty(dir);
             }
         } catch (IOException e) {
-            throw new FragmentStoreException("cannot reconcile fs store '" + name + "' under " + root + ": " + e, e);
+            throw new FragmentStoreException("cannot list the fragment directory " + root + " of fs store '" + name
+                    + "': " + e + "; check that it is readable by the node's user", e);
         }
-        ReconcileReport report = new ReconcileReport(temporary, quarantined, missing, unknown);
+        for (ContentHash tessera : tesseras) {
+            try {
+                reconcile(tessera, found);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                LOG.warn("fs store '{}': could not reconcile {}: {}; left as it is, its fragments are served as the"
+                        + " index records them", name, paths.directory(tessera), e.toString());
+                found.unknown++;
+            }
+        }
+        ReconcileReport report = new ReconcileReport(found.temporary, found.reindexed, found.recovered, found.missing,
+                found.sizeMismatches, found.unknown);
         if (report.clean()) {
             LOG.info("fs store '{}' at {}: {}", name, root, report);
+        } else if (report.dataAffected()) {
+            LOG.error("fs store '{}' at {}: {}", name, root, report);
+            if (found.reindexed > 0) {
+                LOG.error("fs store '{}': {} whole shard file(s) had no index row; they were re-indexed from their"
+                        + " files and are served again. After a crash, one per store that was in flight is expected (cut"
+                        + " between its rename and its index commit); more means the database lost acknowledged rows (a"
+                        + " corrupt or truncated -wal, a restore of an older copy): check 'PRAGMA integrity_check' and"
+                        + " the disk (docs/OPERATOR.md, Durability and recovery)", name, found.reindexed);
+            }
         } else {
             LOG.warn("fs store '{}' at {}: {}", name, root, report);
         }
         return report;
     }
 
-    private void quarantine(Path file, ContentHash tessera) throws IOException {
-        Path target = paths.lostAndFound().resolve(tessera.toHex()).resolve(file.getFileName());
+    private void reconcile(ContentHash tessera, Findings found) throws IOException {
+        List<FragmentInfo> rows = index.list(tessera);
+        TreeMap<Integer, FragmentInfo> unseen = new TreeMap<>();
+        rows.forEach(row -> unseen.put(row.id().index(), row));
+        TreeSet<Integer> onDisk = new TreeSet<>();
+        List<Path> unindexed = new ArrayList<>();
+        Path dir = paths.directory(tessera);
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                for (Path file : files) {
+                    String fileName = file.getFileName().toString();
+                    boolean regular = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+                    OptionalInt shard = FragmentPaths.indexOf(fileName);
+                    if (FragmentPaths.isTemporary(fileName) && regular) {
+                        Files.delete(file);
+                        found.temporary++;
+                    } else if (shard.isEmpty() || !regular) {
+                        unknown(found, file, regular ? "not a shard file name this store writes"
+                                : "not a regular file");
+                    } else {
+                        onDisk.add(shard.getAsInt());
+                        FragmentInfo row = unseen.remove(shard.getAsInt());
+                        if (row == null) {
+                            unindexed.add(file);
+                        } else {
+                            long length = Files.size(file);
+                            if (length != row.size()) {
+                                LOG.error("fs store '{}': fragment {} of tessera {}: {} is {} bytes long but the index"
+                                        + " records {} (truncated or overwritten); reads refuse it, tesseras:verify"
+                                        + " reports it, storing the fragment again repairs it",
+                                        name, row.id().index(), tessera, file, length, row.size());
+                                found.sizeMismatches++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (FragmentInfo lost : unseen.values()) {
+            LOG.error("fs store '{}': fragment {} of tessera {} is indexed but {} is missing; tesseras:verify reports"
+                    + " it, storing the fragment again repairs it", name, lost.id().index(), tessera,
+                    paths.file(tessera, lost.id().index()));
+            found.missing++;
+        }
+        for (Path file : unindexed) {
+            reindex(tessera, file, rows, onDisk);
+            found.reindexed++;
+        }
+        deleteIfEmpty(dir);
+    }
+
+    /** Indexes a whole shard file the index does not know, with its own hash as its checksum. */
+    private void reindex(ContentHash tessera, Path file, List<FragmentInfo> rows, TreeSet<Integer> onDisk)
+            throws IOException {
+        int shard = FragmentPaths.indexOf(file.getFileName().toString()).orElseThrow();
+        ContentHash checksum = Blake3Hashing.hash(file);
+        long size = Files.size(file);
+        boolean parity = RecoveredParity.guess(shard, rows, onDisk);
+        Instant storedAt = Instant.ofEpochMilli(Files.getLastModifiedTime(file).toMillis());
+        index.put(new FragmentInfo(new FragmentId(tessera, shard, parity, checksum), size, storedAt, Optional.empty()),
+                paths.relative(tessera, shard));
+        LOG.warn("fs store '{}': {} was not in the index; re-indexed it as fragment {} ({}) of tessera {}, {} bytes,"
+                + " checksum {}", name, file, shard, parity ? "parity" : "data", tessera, size, checksum);
+    }
+
+    /**
+     * Puts back the shard files that earlier versions moved to {@code lost+found/{tessera}/} when the
+     * index did not know them: to their place when nothing is indexed there (the main pass then
+     * re-indexes them), or over a missing or wrong-sized file whose row has their checksum.
+     * Anything else stays where it is.
+     */
+    private void recoverLostAndFound(Findings found) {
+        Path lostAndFound = paths.lostAndFound();
+        if (!Files.isDirectory(lostAndFound, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(lostAndFound)) {
+            for (Path dir : dirs) {
+                Optional<ContentHash> tessera = FragmentPaths.tesseraOf(dir.getFileName().toString());
+                if (tessera.isEmpty() || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    LOG.warn("fs store '{}': leaving {} in {}: not a tessera directory", name, dir, lostAndFound);
+                    continue;
+                }
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                    for (Path file : files) {
+                        if (restore(tessera.get(), file)) {
+                            found.recovered++;
+                        }
+                    }
+                }
+                deleteIfEmpty(dir);
+            }
+        } catch (IOException e) {
+            LOG.warn("fs store '{}': could not go through {}: {}; its files stay there", name, lostAndFound, e.toString());
+        }
+        try {
+            deleteIfEmpty(lostAndFound);
+        } catch (IOException e) {
+            LOG.debug("could not remove empty {}: {}", lostAndFound, e.toString());
+        }
+    }
+
+    private boolean restore(ContentHash tessera, Path file) throws IOException {
+        OptionalInt shard = FragmentPaths.indexOf(file.getFileName().toString());
+        if (shard.isEmpty() || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            LOG.warn("fs store '{}': leaving {} in {}: not a shard file", name, file, paths.lostAndFound());
+            return false;
+        }
+        Path target = paths.file(tessera, shard.getAsInt());
+        Optional<FragmentInfo> row = index.find(tessera, shard.getAsInt());
+        if (row.isEmpty()) {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                LOG.warn("fs store '{}': leaving {}: {} exists too; compare them and keep the one that is right",
+                        name, file, target);
+                return false;
+            }
+        } else {
+            boolean whole = Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == row.get().size();
+            if (whole || !Blake3Hashing.hash(file).equals(row.get().id().checksum())) {
+                LOG.info("fs store '{}': leaving {} in {}: fragment {} of tessera {} is already held", name, file,
+                        paths.lostAndFound(), shard.getAsInt(), tessera);
+                return false;
+            }
+        }
         Files.createDirectories(target.getParent());
-        Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
-        LOG.warn("fs store '{}': {} is not in the index (never acknowledged, or deleted); moved to {}",
-                name, file, target);
+        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (syncDirectories) {
+            fsyncDirectory(target.getParent());
+            fsyncDirectory(paths.root());
+        }
+        LOG.warn("fs store '{}': moved {} back to {}", name, file, target);
+        return true;
+    }
+
+    private void unknown(Findings found, Path entry, String why) {
+        LOG.warn("fs store '{}': leaving {} alone: {}", name, entry, why);
+        found.unknown++;
     }
 
     private static void deleteIfEmpty(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {

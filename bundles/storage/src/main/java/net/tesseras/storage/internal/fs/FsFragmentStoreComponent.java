@@ -98,6 +98,8 @@ public final class FsFragmentStoreComponent {
         properties.put(FragmentStore.NAME, config.store_name());
         properties.put(Constants.SERVICE_DESCRIPTION, "Tesseras fs fragment store at " + root);
         properties.put(Constants.SERVICE_RANKING, config.service_ranking());
+        // What the start found, for the metrics component (tesseras_store_reconcile_findings).
+        store.reconcileReport().serviceProperties().forEach(properties::put);
         registration = context.registerService(
                 new String[] {FragmentStore.class.getName(), InstrumentedStore.class.getName()},
                 new MeasuredFragmentStore(config.store_name(), store), properties);

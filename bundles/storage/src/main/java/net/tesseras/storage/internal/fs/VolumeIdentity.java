@@ -110,7 +110,7 @@ final class VolumeIdentity {
     private static boolean hasShards(Path root) {
         try (var entries = Files.list(root)) {
             return entries.anyMatch(p -> Files.isDirectory(p)
-                    && net.tesseras.core.ContentHash.isValid(p.getFileName().toString()));
+                    && FragmentPaths.tesseraOf(p.getFileName().toString()).isPresent());
         } catch (IOException e) {
             throw new FragmentStoreException("cannot list " + root + ": " + e, e);
         }

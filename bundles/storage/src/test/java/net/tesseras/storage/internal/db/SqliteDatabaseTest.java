@@ -35,6 +35,31 @@ class SqliteDatabaseTest {
     Path dir;
 
     @Test
+    void aFullDatabaseSaysTheDiskIsFullAndStaysUsable() {
+        try (SqliteDatabase db = SqliteDatabase.open(DatabaseConfig.file(dir.resolve("t.db")))) {
+            db.migrate("notes", NOTES);
+            // A real SQLITE_FULL: the writer may not grow the file beyond its current pages.
+            long pages = db.write(c -> {
+                long count = Long.parseLong(single(c, "PRAGMA page_count"));
+                c.createStatement().execute("PRAGMA max_page_count = " + count);
+                return count;
+            });
+            String big = "x".repeat(1 << 20);
+            DatabaseException e = assertThrows(DatabaseException.class, () -> db.write(c -> {
+                try (var p = c.prepareStatement("INSERT INTO notes(body) VALUES (?)")) {
+                    p.setString(1, big);
+                    return p.executeUpdate();
+                }
+            }));
+            assertTrue(e.getMessage().contains("the disk is full"), e.getMessage());
+            assertFalse(e.getMessage().contains("no transaction is active"), e.getMessage());
+            db.write(c -> c.createStatement().execute("PRAGMA max_page_count = " + (pages + 10_000)));
+            db.write(c -> c.createStatement().executeUpdate("INSERT INTO notes(body) VALUES ('after')"));
+            assertEquals("1", db.read(c -> single(c, "SELECT count(*) FROM notes")));
+        }
+    }
+
+    @Test
     void fileDatabaseRunsInWalMode() {
         try (SqliteDatabase db = SqliteDatabase.open(DatabaseConfig.file(dir.resolve("t.db")))) {
             assertEquals("wal", db.settings().journalMode());

@@ -1,6 +1,7 @@
 package net.tesseras.storage.internal.fs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -25,6 +26,25 @@ class FragmentPathsTest {
         assertTrue(FragmentPaths.indexOf("7.shard").isEmpty());
         assertTrue(FragmentPaths.indexOf("99999.shard").isEmpty());
         assertTrue(FragmentPaths.indexOf("007.shard.tmp").isEmpty());
+    }
+
+    @Test
+    void onlyTheTemporaryNamesThisStoreMakesAreTemporary() {
+        ContentHash h = ContentHash.parse("ab".repeat(32));
+        FragmentPaths paths = new FragmentPaths(Path.of("/srv/tesseras/fragments"));
+        assertTrue(FragmentPaths.isTemporary(paths.temporary(h, 7, 0x1234abcdL).getFileName().toString()));
+        assertTrue(FragmentPaths.isTemporary(paths.temporary(h, 65535, -1L).getFileName().toString()));
+        assertTrue(FragmentPaths.isTemporary(".002.shard.1234.tmp"));
+        assertFalse(FragmentPaths.isTemporary(".x.tmp"), "someone else's file: left alone");
+        assertFalse(FragmentPaths.isTemporary(".notes.tmp"));
+    }
+
+    @Test
+    void tesseraDirectoriesAreLowercaseAsciiHexOnly() {
+        assertTrue(FragmentPaths.tesseraOf("ab".repeat(32)).isPresent());
+        assertTrue(FragmentPaths.tesseraOf("AB".repeat(32)).isEmpty());
+        assertTrue(FragmentPaths.tesseraOf("\uFF10".repeat(64)).isEmpty());
+        assertTrue(FragmentPaths.tesseraOf("ab".repeat(31)).isEmpty());
     }
 
     @Test

@@ -199,28 +199,226 @@ class FsFragmentStoreTest {
     }
 
     @Test
-    void reconcileRemovesTemporaryFilesQuarantinesOrphansAndKeepsMissingRows() throws Exception {
+    void reconcileRemovesTemporaryFilesReindexesOrphansAndKeepsMissingRows() throws Exception {
         ContentHash tessera = tessera(10);
         byte[] kept = bytes(100);
         byte[] lost = bytes(100);
+        byte[] orphan = bytes(10);
         store.store(id(tessera, 0, false, kept), ByteBuffer.wrap(kept));
         store.store(id(tessera, 1, false, lost), ByteBuffer.wrap(lost));
         Path tesseraDir = dir.resolve("fragments").resolve(tessera.toHex());
         // A crash mid-write, a crash between rename and index commit, and a lost file.
         Files.write(tesseraDir.resolve(".002.shard.1234.tmp"), bytes(10));
-        Files.write(tesseraDir.resolve("003.shard"), bytes(10));
+        Files.write(tesseraDir.resolve("003.shard"), orphan);
         Files.delete(tesseraDir.resolve("001.shard"));
         Files.write(tesseraDir.resolve("notes.txt"), bytes(3));
 
         FsFragmentStore reopened = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true);
-        assertEquals(new ReconcileReport(1, 1, 1, 1), reopened.reconcileReport());
+        assertEquals(new ReconcileReport(1, 1, 0, 1, 0, 1), reopened.reconcileReport());
         assertFalse(Files.exists(tesseraDir.resolve(".002.shard.1234.tmp")));
-        assertFalse(Files.exists(tesseraDir.resolve("003.shard")));
-        assertTrue(Files.exists(dir.resolve("fragments/lost+found").resolve(tessera.toHex()).resolve("003.shard")));
-        assertEquals(2, reopened.fragments(tessera).size(), "the row of the lost file is kept for verify to report");
+        assertArrayEquals(orphan, toArray(reopened.read(tessera, 3).orElseThrow()), "the whole orphan is indexed again");
+        assertEquals(Blake3Hashing.hash(orphan), reopened.fragments(tessera).get(2).id().checksum());
+        assertFalse(Files.exists(dir.resolve("fragments/lost+found")));
+        assertEquals(3, reopened.fragments(tessera).size(), "the row of the lost file is kept for verify to report");
         assertArrayEquals(kept, toArray(reopened.read(tessera, 0).orElseThrow()));
-        assertEquals(new ReconcileReport(0, 0, 1, 1),
+        assertEquals(new ReconcileReport(0, 0, 0, 1, 0, 1),
                 FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true).reconcileReport());
+    }
+
+    @Test
+    void strayEntriesAreLeftAloneAndCountedNeverFatal() throws Exception {
+        byte[] bytes = bytes(100);
+        FragmentId id = id(tessera(11), 0, false, bytes);
+        store.store(id, ByteBuffer.wrap(bytes));
+        Path root = dir.resolve("fragments");
+        Path tesseraDir = root.resolve(id.tessera().toHex());
+        // Character.isDigit and Character.digit accept FULLWIDTH DIGIT ZERO (U+FF10).
+        Path fullwidth = Files.createDirectories(root.resolve("\uFF10".repeat(64)));
+        Files.write(fullwidth.resolve("000.shard"), bytes(5));
+        Path temporaryDirectory = Files.createDirectories(tesseraDir.resolve(".x.tmp"));
+        Files.write(temporaryDirectory.resolve("inside"), bytes(5));
+        Files.createDirectories(tesseraDir.resolve("004.shard"));
+        Files.createDirectories(root.resolve(id.tessera().toHex().toUpperCase()));
+        Files.write(root.resolve("README"), bytes(5));
+        Files.write(tesseraDir.resolve(".notes.tmp"), bytes(5));
+
+        FsFragmentStore reopened = FsFragmentStore.open("fs", root, db, 0, true);
+        assertEquals(new ReconcileReport(0, 0, 0, 0, 0, 6), reopened.reconcileReport());
+        assertTrue(reopened.toString().contains("6 unknown entries left alone"), reopened.toString());
+        assertTrue(Files.isRegularFile(tesseraDir.resolve(".notes.tmp")), "only this store's temporary names are removed");
+        assertArrayEquals(bytes, toArray(reopened.read(id.tessera(), 0).orElseThrow()));
+        assertTrue(Files.isRegularFile(temporaryDirectory.resolve("inside")), "nothing it does not understand is touched");
+        assertTrue(Files.isRegularFile(fullwidth.resolve("000.shard")));
+        assertEquals(1, reopened.stats().fragments());
+    }
+
+    @Test
+    void fragmentsTheIndexLostAreReindexedFromTheirWholeFiles() throws Exception {
+        List<FragmentId> ids = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
+        ContentHash tessera = tessera(12);
+        for (int i = 0; i < 24; i++) {
+            byte[] bytes = bytes(300 + i);
+            FragmentId id = id(tessera, i, i >= 16, bytes);
+            store.store(id, ByteBuffer.wrap(bytes));
+            ids.add(id);
+            contents.add(bytes);
+        }
+        // What a damaged database does to acknowledged fragments: their rows are gone.
+        db.write(c -> c.createStatement().executeUpdate("DELETE FROM fs_fragments WHERE idx >= 12"));
+        store.close();
+
+        FsFragmentStore reopened = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true);
+        assertEquals(12, reopened.reconcileReport().reindexed());
+        assertTrue(reopened.toString().contains("ERROR at start: 12 fragment(s) missing from the index re-indexed"),
+                reopened.toString());
+        for (int i = 0; i < ids.size(); i++) {
+            assertArrayEquals(contents.get(i), toArray(reopened.read(tessera, i).orElseThrow()));
+        }
+        assertEquals(ids, reopened.fragments(tessera).stream().map(FragmentInfo::id).toList(),
+                "checksums from the bytes, parity from the rows that survived");
+        assertTrue(reopened.verify(tessera).stream().allMatch(VerifyResult::ok));
+        assertFalse(Files.exists(dir.resolve("fragments/lost+found")));
+        assertTrue(FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true).reconcileReport().clean());
+    }
+
+    @Test
+    void aCorruptOrTruncatedWalLosesNoAcknowledgedFragment() throws Exception {
+        for (boolean truncate : new boolean[] {true, false}) {
+            Path base = Files.createDirectories(dir.resolve(truncate ? "truncated" : "flipped"));
+            Path dbFile = base.resolve("db/tesseras.db");
+            Path root = base.resolve("fragments");
+            List<FragmentId> ids = new ArrayList<>();
+            List<byte[]> contents = new ArrayList<>();
+            long walBefore;
+            Path image = Files.createDirectories(base.resolve("image"));
+            try (SqliteDatabase live = SqliteDatabase.open(DatabaseConfig.file(dbFile))) {
+                FsFragmentStore fs = FsFragmentStore.open("fs", root, live, 0, true);
+                walBefore = Files.size(Path.of(dbFile + "-wal"));
+                for (int i = 0; i < 12; i++) {
+                    byte[] bytes = bytes(1000 + i);
+                    FragmentId id = id(tessera(300 + i % 3), i, false, bytes);
+                    fs.store(id, ByteBuffer.wrap(bytes));
+                    ids.add(id);
+                    contents.add(bytes);
+                }
+                // The state a kill -9 leaves: the database file and its WAL, not checkpointed.
+                Files.copy(dbFile, image.resolve("tesseras.db"));
+                Files.copy(Path.of(dbFile + "-wal"), image.resolve("tesseras.db-wal"));
+                fs.close();
+            }
+            Path wal = image.resolve("tesseras.db-wal");
+            long walAfter = Files.size(wal);
+            assertTrue(walAfter > walBefore, "the fragments' rows are in the WAL");
+            long cut = walBefore + (walAfter - walBefore) / 3;
+            if (truncate) {
+                try (var channel = java.nio.channels.FileChannel.open(wal, java.nio.file.StandardOpenOption.WRITE)) {
+                    channel.truncate(cut);
+                }
+            } else {
+                byte[] walBytes = Files.readAllBytes(wal);
+                walBytes[(int) cut] ^= 0x10;
+                Files.write(wal, walBytes);
+            }
+            try (SqliteDatabase damaged = SqliteDatabase.open(DatabaseConfig.file(image.resolve("tesseras.db")))) {
+                FsFragmentStore reopened = FsFragmentStore.open("fs", root, damaged, 0, true);
+                assertTrue(reopened.reconcileReport().reindexed() > 0, "the WAL lost rows: " + reopened.reconcileReport());
+                for (int i = 0; i < ids.size(); i++) {
+                    assertArrayEquals(contents.get(i), toArray(reopened.read(ids.get(i).tessera(), i).orElseThrow()));
+                }
+                assertEquals(12, reopened.stats().fragments());
+                for (ContentHash t : reopened.tesseras()) {
+                    assertTrue(reopened.verify(t).stream().allMatch(VerifyResult::ok));
+                }
+                assertFalse(Files.exists(root.resolve("lost+found")));
+                reopened.close();
+            }
+        }
+    }
+
+    @Test
+    void filesEarlierVersionsMovedToLostAndFoundAreRecovered() throws Exception {
+        ContentHash tessera = tessera(13);
+        byte[] unindexed = bytes(200);
+        byte[] missing = bytes(300);
+        byte[] held = bytes(400);
+        store.store(id(tessera, 1, false, missing), ByteBuffer.wrap(missing));
+        store.store(id(tessera, 2, false, held), ByteBuffer.wrap(held));
+        Path root = dir.resolve("fragments");
+        Path quarantine = Files.createDirectories(root.resolve("lost+found").resolve(tessera.toHex()));
+        Files.write(quarantine.resolve("000.shard"), unindexed);
+        Files.move(root.resolve(tessera.toHex()).resolve("001.shard"), quarantine.resolve("001.shard"));
+        Files.write(quarantine.resolve("002.shard"), bytes(10));
+        Files.write(quarantine.resolve("junk"), bytes(10));
+
+        FsFragmentStore reopened = FsFragmentStore.open("fs", root, db, 0, true);
+        assertEquals(2, reopened.reconcileReport().recoveredFromLostAndFound());
+        assertEquals(1, reopened.reconcileReport().reindexed());
+        assertEquals(0, reopened.reconcileReport().missingFiles());
+        assertArrayEquals(unindexed, toArray(reopened.read(tessera, 0).orElseThrow()));
+        assertArrayEquals(missing, toArray(reopened.read(tessera, 1).orElseThrow()));
+        assertArrayEquals(held, toArray(reopened.read(tessera, 2).orElseThrow()));
+        assertTrue(reopened.verify(tessera).stream().allMatch(VerifyResult::ok));
+        assertTrue(Files.exists(quarantine.resolve("002.shard")), "a copy of a fragment held whole stays");
+        assertTrue(Files.exists(quarantine.resolve("junk")));
+    }
+
+    @Test
+    void aTruncatedShardIsReportedAtStartAndNeverServed() throws Exception {
+        byte[] bytes = bytes(1000);
+        FragmentId id = id(tessera(14), 0, false, bytes);
+        store.store(id, ByteBuffer.wrap(bytes));
+        Path file = dir.resolve("fragments").resolve(id.tessera().toHex()).resolve("000.shard");
+        Files.write(file, java.util.Arrays.copyOf(bytes, 500));
+
+        FsFragmentStore reopened = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true);
+        assertEquals(new ReconcileReport(0, 0, 0, 0, 1, 0), reopened.reconcileReport());
+        assertTrue(reopened.toString().contains("ERROR at start: 1 fragment file(s) whose size differs"), reopened.toString());
+        FragmentStoreException e = assertThrows(FragmentStoreException.class, () -> reopened.read(id.tessera(), 0));
+        assertTrue(e.getMessage().contains("500 bytes long but the index records 1000"), e.getMessage());
+        assertEquals(VerifyResult.Status.CORRUPT, reopened.verify(id.tessera()).get(0).status());
+    }
+
+    @Test
+    void readsRefuseBytesThatFailTheirChecksum() throws Exception {
+        byte[] bytes = bytes(1000);
+        FragmentId id = id(tessera(15), 4, false, bytes);
+        store.store(id, ByteBuffer.wrap(bytes));
+        byte[] flipped = bytes.clone();
+        flipped[10] ^= 1;
+        Files.write(dir.resolve("fragments").resolve(id.tessera().toHex()).resolve("004.shard"), flipped);
+        FragmentStoreException e = assertThrows(FragmentStoreException.class, () -> store.read(id.tessera(), 4));
+        assertTrue(e.getMessage().contains("fragment 4 of tessera " + id.tessera() + " is damaged"), e.getMessage());
+        assertTrue(e.getMessage().contains("Storing the fragment again"), e.getMessage());
+        store.store(id, ByteBuffer.wrap(bytes));
+        assertArrayEquals(bytes, toArray(store.read(id.tessera(), 4).orElseThrow()));
+    }
+
+    @Test
+    void aFullDiskWhileIndexingSaysSoAndLeavesNothingBehind() throws Exception {
+        SqlFailingDatabase failing = new SqlFailingDatabase(db);
+        FsFragmentStore full = FsFragmentStore.open("full", dir.resolve("full"), failing, 0, true);
+        byte[] bytes = bytes(1000);
+        FragmentId id = id(tessera(16), 7, false, bytes);
+        failing.failWritesWith(new org.sqlite.SQLiteException("[SQLITE_FULL] database or disk is full",
+                org.sqlite.SQLiteErrorCode.SQLITE_FULL));
+        InsufficientStorageException e = assertThrows(InsufficientStorageException.class,
+                () -> full.store(id, ByteBuffer.wrap(bytes)));
+        assertTrue(e.getMessage().contains("fragment 7 of tessera " + id.tessera()), e.getMessage());
+        assertTrue(e.getMessage().contains("full"), e.getMessage());
+        assertThrows(InsufficientStorageException.class,
+                () -> full.store(id, Channels.newChannel(new ByteArrayInputStream(bytes)), bytes.length));
+        try (Stream<Path> files = Files.walk(dir.resolve("full"))) {
+            assertEquals(List.of(), files.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().equals(VolumeIdentity.MARKER)).toList(),
+                    "no shard, no temporary file");
+        }
+        failing.failWritesWith(null);
+        FsFragmentStore reopened = FsFragmentStore.open("full", dir.resolve("full"), db, 0, true);
+        assertTrue(reopened.reconcileReport().clean(), reopened.reconcileReport().toString());
+        assertTrue(reopened.read(id.tessera(), 7).isEmpty());
+        reopened.store(id, ByteBuffer.wrap(bytes));
+        assertArrayEquals(bytes, toArray(reopened.read(id.tessera(), 7).orElseThrow()));
     }
 
     @Test
