@@ -17,6 +17,10 @@ import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.felix.resolver.Logger;
@@ -79,6 +83,7 @@ public final class FeatureResolution implements AutoCloseable {
     /** Feature name (its file name without .json) to its bundles, in the order listed. */
     private final Map<String, List<Resource>> features = new LinkedHashMap<>();
     private final Map<Resource, String> featureOf = new HashMap<>();
+    private final Map<Resource, Path> jarOf = new HashMap<>();
 
     /**
      * Installs (without starting or resolving anything) every bundle of the features into a
@@ -121,6 +126,7 @@ public final class FeatureResolution implements AutoCloseable {
                     }
                     installed.put(jar.toAbsolutePath(), revision);
                     featureOf.put(revision, feature.getKey());
+                    jarOf.put(revision, jar);
                 }
                 bundles.add(revision);
             }
@@ -178,6 +184,9 @@ public final class FeatureResolution implements AutoCloseable {
         List<String> report = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<Resource> all = features.values().stream().flatMap(List::stream).distinct().toList();
+        for (Resource bundle : all) {
+            problems.addAll(undeclaredReferences(bundle));
+        }
 
         attempt(problems, report, "all " + features.size() + " features together", all, all);
 
@@ -213,6 +222,53 @@ public final class FeatureResolution implements AutoCloseable {
         }
         return report;
     }
+
+    /**
+     * Services a bundle's DS components reference without an {@code osgi.service} requirement in
+     * its manifest: bundles that declare their service requirements by hand (bnd's
+     * {@code -dsannotations-options: norequirements}) must not forget one, or a resolver would
+     * accept a distribution that cannot run.
+     */
+    private List<String> undeclaredReferences(Resource bundle) {
+        Path jar = jarOf.get(bundle);
+        String header = bundle instanceof BundleRevision revision ? revision.getBundle().getHeaders("").get("Service-Component") : null;
+        if (jar == null || header == null) {
+            return List.of();
+        }
+        Set<String> required = new LinkedHashSet<>();
+        for (Requirement requirement : bundle.getRequirements("osgi.service")) {
+            Matcher m = OBJECT_CLASS.matcher(String.valueOf(requirement.getDirectives().get(Namespace.REQUIREMENT_FILTER_DIRECTIVE)));
+            while (m.find()) {
+                required.add(m.group(1));
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            for (String entry : header.split(",")) {
+                JarEntry xml = file.getJarEntry(entry.trim());
+                if (xml == null) {
+                    continue;
+                }
+                String text;
+                try (var in = file.getInputStream(xml)) {
+                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                Matcher reference = REFERENCE.matcher(text);
+                while (reference.find()) {
+                    if (!required.contains(reference.group(1))) {
+                        problems.add(name(bundle) + ": the component in " + entry.trim() + " references " + reference.group(1)
+                                + " but the manifest has no osgi.service requirement for it (declare it in the bundle's bnd.bnd)");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            problems.add(name(bundle) + ": cannot read " + jar + ": " + e.getMessage());
+        }
+        return problems;
+    }
+
+    private static final Pattern OBJECT_CLASS = Pattern.compile("\\(objectClass=([^)]+)\\)");
+    private static final Pattern REFERENCE = Pattern.compile("<(?:\\w+:)?reference\\b[^>]*?\\binterface=\"([^\"]+)\"");
 
     /** Feature name to the first mandatory requirement that ties {@code feature} to it, described. */
     private Map<String, String> needs(String feature, Map<Resource, List<Wire>> wires) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
@@ -109,6 +111,26 @@ class FeatureResolutionTest {
         assertTrue(message.contains("org.example.api"), message);
     }
 
+    @Test
+    void aComponentReferenceWithoutADeclaredServiceRequirementFails() throws Exception {
+        String component = "<scr:component xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.4.0\" name=\"c\">"
+                + "<reference name=\"a\" interface=\"org.example.Declared\"/>"
+                + "<reference name=\"b\" cardinality=\"0..1\" interface=\"org.example.Forgotten\"/>"
+                + "<implementation class=\"org.example.C\"/></scr:component>";
+        Map<String, List<Path>> features = new LinkedHashMap<>();
+        features.put("provider", List.of(bundle("org.example.provider", "Provide-Capability",
+                "osgi.service;objectClass:List<String>=\"org.example.Declared\"")));
+        features.put("user", List.of(bundle("org.example.user", Map.of(
+                "Require-Capability", "osgi.service;filter:=\"(objectClass=org.example.Declared)\";effective:=active",
+                "Service-Component", "OSGI-INF/c.xml"), Map.of("OSGI-INF/c.xml", component))));
+
+        String message = assertThrows(FeatureResolution.UnresolvedException.class, () -> check(features, Set.of())).getMessage();
+
+        assertTrue(message.contains("1 resolution problem(s)"), message);
+        assertTrue(message.contains("org.example.user 1.0.0 [feature user]: the component in OSGI-INF/c.xml references "
+                + "org.example.Forgotten but the manifest has no osgi.service requirement for it"), message);
+    }
+
     private Map<String, List<Path>> metricsAndStore(String storeRequirement) throws IOException {
         Map<String, List<Path>> features = new LinkedHashMap<>();
         features.put("metrics", List.of(bundle("org.example.metrics", "Provide-Capability",
@@ -124,16 +146,24 @@ class FeatureResolutionTest {
     }
 
     private Path bundle(String symbolicName, String header, String value) throws IOException {
+        return bundle(symbolicName, Map.of(header, value), Map.of());
+    }
+
+    private Path bundle(String symbolicName, Map<String, String> headers, Map<String, String> entries) throws IOException {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         main.putValue("Bundle-ManifestVersion", "2");
         main.putValue("Bundle-SymbolicName", symbolicName);
         main.putValue("Bundle-Version", "1.0.0");
-        main.putValue(header, value);
+        headers.forEach(main::putValue);
         Path jar = dir.resolve(symbolicName + ".jar");
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream ignored = new JarOutputStream(out, manifest)) {
-            // a manifest is all a resolver reads
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream zip = new JarOutputStream(out, manifest)) {
+            for (Map.Entry<String, String> entry : entries.entrySet()) {
+                zip.putNextEntry(new JarEntry(entry.getKey()));
+                zip.write(entry.getValue().getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
         }
         return jar;
     }
