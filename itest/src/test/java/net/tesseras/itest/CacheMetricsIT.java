@@ -87,13 +87,7 @@ public class CacheMetricsIT {
     }
 
     private static Object awaitMeter(Object registry, String name, String type) throws Exception {
-        long deadline = System.currentTimeMillis() + 20_000;
-        Object meter = find(registry, name, type);
-        while (meter == null && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-            meter = find(registry, name, type);
-        }
-        return meter;
+        return Await.value("the " + type + " " + name + " in the registry", () -> find(registry, name, type));
     }
 
     /** registry.find(name).timer() and the like, by reflection: Micrometer was not there when this class loaded. */

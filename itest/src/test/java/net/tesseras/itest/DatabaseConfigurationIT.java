@@ -53,28 +53,20 @@ public class DatabaseConfigurationIT {
         properties.put("path", "db/other.db");
         configuration.update(properties);
 
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline && String.valueOf(context.getServiceReference(Database.class)
-                .getProperty("database.location")).equals(oldLocation)) {
-            Thread.sleep(50);
-        }
+        Await.until("the Database service moves away from " + oldLocation, () -> {
+            ServiceReference<Database> current = context.getServiceReference(Database.class);
+            return current != null && !String.valueOf(current.getProperty("database.location")).equals(oldLocation);
+        });
         String newLocation = (String) context.getServiceReference(Database.class).getProperty("database.location");
         assertTrue(newLocation, newLocation.endsWith("db/other.db"));
         // That database never indexed the fs store's directory: the store refuses to open rather than
         // treat every file as an orphan, and nothing on disk is touched.
-        deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline && fsReferences() > 0) {
-            Thread.sleep(50);
-        }
-        assertEquals(0, fsReferences());
+        Await.until("the fs store leaves with the database that never indexed it", () -> fsReferences() == 0);
 
         // Back to the original database: the store returns with its fragment.
         properties.put("path", "db/tesseras.db");
         configuration.update(properties);
-        deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline && fsReferences() == 0) {
-            Thread.sleep(50);
-        }
+        Await.until("the fs store returns with the original database", () -> fsReferences() > 0);
         assertEquals(1, fs().stats().fragments());
         assertTrue(fs().verify(StorageServiceIT.id(bytes, 0).tessera()).get(0).ok());
     }
@@ -102,10 +94,7 @@ public class DatabaseConfigurationIT {
         properties.put("cache.size.kib", 32000L);
         configurationAdmin.getConfiguration("net.tesseras.storage", "?").update(properties);
 
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (database.settings().synchronous() != Synchronous.FULL && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until("synchronous = FULL reaches the database", () -> database.settings().synchronous() == Synchronous.FULL);
         assertEquals(Synchronous.FULL, database.settings().synchronous());
         assertEquals(4321, database.settings().busyTimeoutMillis());
         assertEquals(32000, database.settings().cacheSizeKiB());
@@ -117,10 +106,7 @@ public class DatabaseConfigurationIT {
         // The fs store follows the database's durability: with FULL it also fsyncs directories.
         FragmentStore fs = context.getService(context.getServiceReferences(FragmentStore.class, "(store.name=fs)")
                 .iterator().next());
-        deadline = System.currentTimeMillis() + 20_000;
-        while (!fs.toString().contains("directories") && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until("the fs store fsyncs directories too", () -> fs.toString().contains("directories"));
         assertTrue(fs.toString(), fs.toString().contains("fsync: files and directories"));
     }
 }

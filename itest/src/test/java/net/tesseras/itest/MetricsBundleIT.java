@@ -96,10 +96,7 @@ public class MetricsBundleIT {
         try {
             Object registry = tracker.waitForService(30_000);
             assertNotNull("no MeterRegistry service", registry);
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (findTimer(registry, "tesseras.store.write", "fs") == null && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
+            Await.value("the fs store's write timer in the new registry", () -> findTimer(registry, "tesseras.store.write", "fs"));
             return registry;
         } finally {
             tracker.close();
