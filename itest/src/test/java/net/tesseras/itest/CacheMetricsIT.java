@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import javax.inject.Inject;
 import net.tesseras.core.FragmentId;
 import net.tesseras.storage.FragmentStore;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -37,6 +38,12 @@ public class CacheMetricsIT {
     @Configuration
     public Option[] config() {
         return TesserasOptions.node("metrics");
+    }
+
+    /** The node runs its QUIC transport, as a deployed node does, while the rest is tested. */
+    @Before
+    public void startTransport() throws Exception {
+        TesserasOptions.startTransport(context);
     }
 
     @Test

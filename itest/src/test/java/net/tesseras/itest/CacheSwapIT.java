@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.inject.Inject;
 import net.tesseras.core.FragmentId;
 import net.tesseras.storage.FragmentStore;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -48,6 +49,12 @@ public class CacheSwapIT {
     @Configuration
     public Option[] config() {
         return TesserasOptions.node("cache");
+    }
+
+    /** The node runs its QUIC transport, as a deployed node does, while the rest is tested. */
+    @Before
+    public void startTransport() throws Exception {
+        TesserasOptions.startTransport(context);
     }
 
     @Test

@@ -11,6 +11,7 @@ import javax.inject.Inject;
 import net.tesseras.database.Database;
 import net.tesseras.database.Synchronous;
 import net.tesseras.storage.FragmentStore;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -38,6 +39,12 @@ public class DatabaseConfigurationIT {
     @Configuration
     public Option[] config() {
         return TesserasOptions.node("database");
+    }
+
+    /** The node runs its QUIC transport, as a deployed node does, while the rest is tested. */
+    @Before
+    public void startTransport() throws Exception {
+        TesserasOptions.startTransport(context);
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import javax.inject.Inject;
 import net.tesseras.core.FragmentId;
 import net.tesseras.storage.FragmentStore;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -65,6 +66,12 @@ public class MetricsBundleIT {
                 mavenBundle("io.micrometer", "micrometer-registry-prometheus", micrometer),
                 mavenBundle("org.apache.felix", "org.apache.felix.http.servlet-api", "6.1.0"),
                 bundle(new File(System.getProperty("bundle.metrics")).toURI().toString()));
+    }
+
+    /** The node runs its QUIC transport, as a deployed node does, while the rest is tested. */
+    @Before
+    public void startTransport() throws Exception {
+        TesserasOptions.startTransport(context);
     }
 
     @Test
