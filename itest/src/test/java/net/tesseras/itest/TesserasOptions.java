@@ -76,7 +76,8 @@ final class TesserasOptions {
                 jar("bundle.bcutil"),
                 jar("bundle.bcpkix"),
                 // Started by startTransport once it has a port of its own: its default, 4433 on every
-                // interface, may belong to another node on this machine.
+                // interface, may belong to another node on this machine. Until then pax-exam logs
+                // "Bundle [net.tesseras.transport.quic] is not resolved" at boot: expected, and harmless.
                 jar("bundle.transport").noStart());
     }
 

@@ -63,7 +63,9 @@ import org.osgi.service.resolver.ResolveContext;
  *   <li>each feature with only the features it needs (so a feature installer that adds those
  *       gets a node that resolves);</li>
  *   <li>features that must stay optional (metrics: the node runs without it) are needed by no
- *       other feature, and the distribution without them resolves.</li>
+ *       other feature, and the distribution without them resolves;</li>
+ *   <li>every service a DS component references has an {@code osgi.service} requirement in its
+ *       bundle's manifest (some bundles declare them by hand).</li>
  * </ol>
  */
 public final class FeatureResolution implements AutoCloseable {
