@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import javax.inject.Inject;
 import net.tesseras.core.FragmentId;
 import net.tesseras.storage.FragmentStore;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -37,6 +38,12 @@ public class CacheMetricsIT {
     @Configuration
     public Option[] config() {
         return TesserasOptions.node("metrics");
+    }
+
+    /** The node runs its QUIC transport, as a deployed node does, while the rest is tested. */
+    @Before
+    public void startTransport() throws Exception {
+        TesserasOptions.startTransport(context);
     }
 
     @Test
@@ -87,13 +94,7 @@ public class CacheMetricsIT {
     }
 
     private static Object awaitMeter(Object registry, String name, String type) throws Exception {
-        long deadline = System.currentTimeMillis() + 20_000;
-        Object meter = find(registry, name, type);
-        while (meter == null && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-            meter = find(registry, name, type);
-        }
-        return meter;
+        return Await.value("the " + type + " " + name + " in the registry", () -> find(registry, name, type));
     }
 
     /** registry.find(name).timer() and the like, by reflection: Micrometer was not there when this class loaded. */

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.inject.Inject;
 import net.tesseras.core.FragmentId;
 import net.tesseras.storage.FragmentStore;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -37,6 +38,7 @@ import org.osgi.util.tracker.ServiceTracker;
 public class CacheSwapIT {
 
     private static final int FRAGMENTS = 64;
+    private static final int READS_PER_STEP = 50;
 
     @Inject
     private BundleContext context;
@@ -47,6 +49,12 @@ public class CacheSwapIT {
     @Configuration
     public Option[] config() {
         return TesserasOptions.node("cache");
+    }
+
+    /** The node runs its QUIC transport, as a deployed node does, while the rest is tested. */
+    @Before
+    public void startTransport() throws Exception {
+        TesserasOptions.startTransport(context);
     }
 
     @Test
@@ -92,30 +100,29 @@ public class CacheSwapIT {
                     return null;
                 }));
             }
-            Thread.sleep(200);
+            awaitMoreReads(reads, failures);
             for (String policy : new String[] {"tiered", "none", "lru"}) {
                 configureCache(policy, "(&(store.role=backend)(store.name=fs))");
-                Thread.sleep(300);
+                Await.until("the cache applies policy " + policy, () -> gogo("tesseras:cache").lines()
+                        .anyMatch(l -> l.startsWith("Policy") && l.trim().endsWith(" " + policy)));
+                awaitMoreReads(reads, failures);
             }
             assertFalse("served from fs: the sqlite-only fragment is not visible",
                     best.getService().read(sqliteOnly.tessera(), 0).isPresent());
 
             configureCache("lru", "(&(store.role=backend)(store.name=sqlite))");
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (!best.getService().read(sqliteOnly.tessera(), 0).isPresent() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
-            assertTrue("after the swap, reads come from sqlite", best.getService().read(sqliteOnly.tessera(), 0).isPresent());
+            Await.until("after the swap, reads come from sqlite", () -> best.getService().read(sqliteOnly.tessera(), 0).isPresent());
+            awaitMoreReads(reads, failures);
             assertEquals(FragmentStore.ROLE_FRONT, best.getServiceReference().getProperty(FragmentStore.ROLE));
 
             Bundle cache = bundle("net.tesseras.cache");
             cache.stop();
             assertEquals("without the cache, consumers fall back to the best backend", "fs",
                     best.getServiceReference().getProperty(FragmentStore.NAME));
-            Thread.sleep(200);
+            awaitMoreReads(reads, failures);
             cache.start();
             awaitRole(best, FragmentStore.ROLE_FRONT);
-            Thread.sleep(200);
+            awaitMoreReads(reads, failures);
 
             running.set(false);
             for (Future<?> f : failures) {
@@ -200,15 +207,27 @@ public class CacheSwapIT {
     }
 
     private static void awaitRole(ServiceTracker<FragmentStore, FragmentStore> tracker, String role) throws Exception {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline) {
+        Await.until("a " + role + " FragmentStore ranks first", () -> {
             ServiceReference<FragmentStore> ref = tracker.getServiceReference();
-            if (ref != null && role.equals(ref.getProperty(FragmentStore.ROLE))) {
-                return;
+            return ref != null && role.equals(ref.getProperty(FragmentStore.ROLE));
+        });
+    }
+
+    /**
+     * Waits until the readers did more reads from now, so each state of the node is read through, not
+     * only reached; a reader that failed fails the test at once.
+     */
+    private static void awaitMoreReads(AtomicLong reads, List<Future<?>> readers) throws Exception {
+        long target = reads.get() + READS_PER_STEP;
+        Await.until(READS_PER_STEP + " more reads (" + reads.get() + " so far)", () -> {
+            for (Future<?> reader : readers) {
+                if (reader.isDone()) {
+                    reader.get();
+                    throw new AssertionError("a reader stopped while the test runs");
+                }
             }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no " + role + " FragmentStore within 20 s");
+            return reads.get() >= target;
+        });
     }
 
     private FragmentStore backend(String name) throws Exception {

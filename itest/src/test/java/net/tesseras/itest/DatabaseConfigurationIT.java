@@ -11,6 +11,7 @@ import javax.inject.Inject;
 import net.tesseras.database.Database;
 import net.tesseras.database.Synchronous;
 import net.tesseras.storage.FragmentStore;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -40,6 +41,12 @@ public class DatabaseConfigurationIT {
         return TesserasOptions.node("database");
     }
 
+    /** The node runs its QUIC transport, as a deployed node does, while the rest is tested. */
+    @Before
+    public void startTransport() throws Exception {
+        TesserasOptions.startTransport(context);
+    }
+
     @Test
     public void aNewDatabasePathSwitchesTheDatabaseAndTheStoresFollowIt() throws Exception {
         FragmentStore before = fs();
@@ -53,30 +60,20 @@ public class DatabaseConfigurationIT {
         properties.put("path", "db/other.db");
         configuration.update(properties);
 
-        long deadline = System.currentTimeMillis() + 20_000;
         // While the switch unregisters the old database and registers the new one, there is none:
         // a loaded machine can poll in that gap.
-        while (System.currentTimeMillis() < deadline
-                && (databaseLocation() == null || databaseLocation().equals(oldLocation))) {
-            Thread.sleep(50);
-        }
+        Await.until("the Database service moves away from " + oldLocation,
+                () -> databaseLocation() != null && !databaseLocation().equals(oldLocation));
         String newLocation = String.valueOf(databaseLocation());
         assertTrue(newLocation, newLocation.endsWith("db/other.db"));
         // That database never indexed the fs store's directory: the store refuses to open rather than
         // treat every file as an orphan, and nothing on disk is touched.
-        deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline && fsReferences() > 0) {
-            Thread.sleep(50);
-        }
-        assertEquals(0, fsReferences());
+        Await.until("the fs store leaves with the database that never indexed it", () -> fsReferences() == 0);
 
         // Back to the original database: the store returns with its fragment.
         properties.put("path", "db/tesseras.db");
         configuration.update(properties);
-        deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline && fsReferences() == 0) {
-            Thread.sleep(50);
-        }
+        Await.until("the fs store returns with the original database", () -> fsReferences() > 0);
         assertEquals(1, fs().stats().fragments());
         assertTrue(fs().verify(StorageServiceIT.id(bytes, 0).tessera()).get(0).ok());
     }
@@ -110,10 +107,7 @@ public class DatabaseConfigurationIT {
         properties.put("cache.size.kib", 32000L);
         configurationAdmin.getConfiguration("net.tesseras.storage", "?").update(properties);
 
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (database.settings().synchronous() != Synchronous.FULL && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until("synchronous = FULL reaches the database", () -> database.settings().synchronous() == Synchronous.FULL);
         assertEquals(Synchronous.FULL, database.settings().synchronous());
         assertEquals(4321, database.settings().busyTimeoutMillis());
         assertEquals(32000, database.settings().cacheSizeKiB());
@@ -125,10 +119,7 @@ public class DatabaseConfigurationIT {
         // The fs store follows the database's durability: with FULL it also fsyncs directories.
         FragmentStore fs = context.getService(context.getServiceReferences(FragmentStore.class, "(store.name=fs)")
                 .iterator().next());
-        deadline = System.currentTimeMillis() + 20_000;
-        while (!fs.toString().contains("directories") && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until("the fs store fsyncs directories too", () -> fs.toString().contains("directories"));
         assertTrue(fs.toString(), fs.toString().contains("fsync: files and directories"));
     }
 }

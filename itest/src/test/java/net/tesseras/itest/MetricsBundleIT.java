@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import javax.inject.Inject;
 import net.tesseras.core.FragmentId;
 import net.tesseras.storage.FragmentStore;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -67,6 +68,12 @@ public class MetricsBundleIT {
                 bundle(new File(System.getProperty("bundle.metrics")).toURI().toString()));
     }
 
+    /** The node runs its QUIC transport, as a deployed node does, while the rest is tested. */
+    @Before
+    public void startTransport() throws Exception {
+        TesserasOptions.startTransport(context);
+    }
+
     @Test
     public void theRegistryAppearsStoresMoveItsCountersAndTheNodeOutlivesTheMetricsBundle() throws Exception {
         Object registry = awaitRegistry();
@@ -96,10 +103,7 @@ public class MetricsBundleIT {
         try {
             Object registry = tracker.waitForService(30_000);
             assertNotNull("no MeterRegistry service", registry);
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (findTimer(registry, "tesseras.store.write", "fs") == null && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
+            Await.value("the fs store's write timer in the new registry", () -> findTimer(registry, "tesseras.store.write", "fs"));
             return registry;
         } finally {
             tracker.close();

@@ -19,6 +19,7 @@ import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.VerifyResult;
 import org.apache.commons.codec.digest.Blake3;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -41,6 +42,12 @@ public class StorageServiceIT {
     @Configuration
     public Option[] config() {
         return TesserasOptions.node("storage");
+    }
+
+    /** The node runs its QUIC transport, as a deployed node does, while the rest is tested. */
+    @Before
+    public void startTransport() throws Exception {
+        TesserasOptions.startTransport(context);
     }
 
     @Test
