@@ -2,6 +2,8 @@ package net.tesseras.storage;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import net.tesseras.core.ContentHash;
@@ -33,6 +35,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  *       #stats} come from the backend's index and never read fragment bytes, so attestations can
  *       be built from them cheaply. {@link #verify} is the only method that re-reads and
  *       re-hashes stored bytes.
+ *   <li><b>Large fragments stream.</b> {@link #read} hands out a fragment as one buffer, so it
+ *       is for fragments that fit in memory; {@link #open} streams any fragment up to {@link
+ *       #MAX_FRAGMENT_SIZE} and reads ranges of it. Consumers that may meet large fragments (the
+ *       transport, the shell's {@code get}) use {@link #open}.
  *   <li><b>Errors.</b> Invalid arguments raise {@link IllegalArgumentException}; a full disk
  *       raises {@link InsufficientStorageException}; any other storage failure raises {@link
  *       FragmentStoreException} with a message naming the fragment and the cause. A failed call
@@ -53,6 +59,14 @@ public interface FragmentStore {
 
     /** Service property naming a store, unique per node (for example {@code fs}). */
     String NAME = "store.name";
+
+    /**
+     * The largest fragment any store accepts and any peer transfers: 4 GiB. Reed-Solomon shards of
+     * the largest tier are far smaller (10 GiB / 48); whole-copy fragments of small tesseras are
+     * below 4 MiB. Stores refuse larger fragments with {@link IllegalArgumentException}, so that a
+     * fragment stored here can always be fetched by a peer.
+     */
+    long MAX_FRAGMENT_SIZE = 1L << 32;
 
     /**
      * Stores a fragment held in memory.
@@ -108,6 +122,55 @@ public interface FragmentStore {
     Optional<ByteBuffer> read(ContentHash tessera, int index);
 
     /**
+     * Opens a fragment for streaming and range reads, for fragments of any size up to {@link
+     * #MAX_FRAGMENT_SIZE}. The caller closes the channel. Reading from position 0 to the end checks
+     * the bytes against the recorded checksum: a damaged fragment fails the read that reaches its
+     * end with an {@link java.io.IOException} naming it (bytes before that may have been delivered;
+     * a peer receiving them checks the checksum itself). A range read (after {@link
+     * SeekableByteChannel#position(long)}) is not checked against the checksum.
+     *
+     * <p>The default implementation serves {@link #read} from memory; backends that keep large
+     * fragments should override it so that memory stays bounded.
+     *
+     * @return a read-only channel positioned at 0, or empty if the store does not hold that fragment
+     */
+    default Optional<SeekableByteChannel> open(ContentHash tessera, int index) {
+        return read(tessera, index).map(ByteBufferChannel::new);
+    }
+
+    /**
+     * A fragment's bytes if they can be had at once without blocking: from memory, never from disk
+     * or the network. The transport answers such reads on its event loop without handing the
+     * request to a worker. Same checksum promise as {@link #read}.
+     *
+     * <p>The default implementation has nothing in memory.
+     *
+     * @return a read-only buffer positioned at 0, or empty when the fragment is not held in memory
+     */
+    default Optional<ByteBuffer> readIfInMemory(ContentHash tessera, int index) {
+        return Optional.empty();
+    }
+
+    /**
+     * Stores several fragments, for example the shards of one tessera. Each fragment is verified
+     * and made durable as by {@link #store(FragmentId, ByteBuffer)}; backends may group the
+     * index writes of a batch into one transaction and overlap their syncs.
+     *
+     * <p>The default implementation stores one fragment after the other.
+     *
+     * @return what the index records for each fragment, in the order given
+     * @throws FragmentStoreException (or one of its subclasses) naming the first fragment that
+     *     could not be stored; fragments stored before it stay stored (storing them again is a no-op)
+     */
+    default List<FragmentInfo> storeAll(List<FragmentBytes> fragments) {
+        List<FragmentInfo> stored = new ArrayList<>(fragments.size());
+        for (FragmentBytes fragment : fragments) {
+            stored.add(store(fragment.id(), fragment.data()));
+        }
+        return stored;
+    }
+
+    /**
      * Deletes a fragment.
      *
      * @return whether the fragment was held
@@ -125,6 +188,32 @@ public interface FragmentStore {
     List<ContentHash> tesseras();
 
     /**
+     * One page of {@link #tesseras()}: at most {@code limit} hashes greater than {@code after}, in
+     * hash order, from the index alone. Pass the last hash of a page to get the next one.
+     *
+     * <p>The default implementation filters the whole listing; backends with an index should
+     * override it with a bounded query.
+     *
+     * @param after the hash to start after, or null for the first page
+     * @param limit the largest page, at least 1
+     */
+    default List<ContentHash> tesseras(ContentHash after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("a page holds at least one tessera, not " + limit);
+        }
+        List<ContentHash> page = new ArrayList<>();
+        for (ContentHash hash : tesseras()) {
+            if (after == null || hash.compareTo(after) > 0) {
+                page.add(hash);
+                if (page.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return page;
+    }
+
+    /**
      * Re-reads and re-hashes every fragment held for a tessera and records when each was last
      * verified.
      *
@@ -132,6 +221,9 @@ public interface FragmentStore {
      */
     List<VerifyResult> verify(ContentHash tessera);
 
-    /** Counts and bytes held, from the index alone. */
+    /**
+     * Counts and bytes held, from the index alone; backends keep them as counters, so this is cheap
+     * enough to call on every scrape.
+     */
     StoreStats stats();
 }

@@ -7,5 +7,5 @@
  * cache) registers {@code store.role=front} with a higher {@code service.ranking}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package net.tesseras.storage;
