@@ -161,6 +161,13 @@ public final class ConfigRules<C extends Annotation> {
         boolean usable = true;
         for (Key k : keys.values()) {
             Object value = raw.get(k.name);
+            if (value == null && k.defaultValue == null) {
+                // A key without a default must be given.
+                usable &= kept != null && kept.containsKey(k.name);
+                values.put(k.name, kept == null ? null : kept.get(k.name));
+                refusals.add(k.name + " is missing: it has no default");
+                continue;
+            }
             if (value == null) {
                 values.put(k.name, k.defaultValue);
                 continue;
