@@ -224,8 +224,12 @@ public class ConfigurationErrorsIT {
         return "";
     }
 
-    private int count(String filter) throws Exception {
-        return context.getServiceReferences(FragmentStore.class, filter).size();
+    private int count(String filter) {
+        try {
+            return context.getServiceReferences(FragmentStore.class, filter).size();
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private Bundle bundle(String symbolicName) {
