@@ -229,7 +229,12 @@ public final class TransportComponent {
         handlers.forEach((handler, type) -> started.addHandler(type, handler));
         try {
             started.start();
-        } catch (RuntimeException e) {
+        } catch (InterruptedException e) {
+            started.close();
+            throw e;
+        } catch (Exception e) {
+            // Netty rethrows the bind's checked BindException undeclared: catch it too, and free what started.
+            started.close();
             throw new IllegalStateException("cannot listen on " + settings.listen() + " (is the port in use?): " + e.getMessage(), e);
         }
         transport = started;
@@ -271,13 +276,15 @@ public final class TransportComponent {
         TransportSettings current = transport.settings();
         if (current.needRestartFor(next)) {
             LOG.info("transport restarting on {} for its new socket, worker or datagram settings", next.listen());
+            // Where it listens now, to return there exactly (the configured port may be 0: any).
+            InetSocketAddress bound = transport.localAddress();
             stop();
             try {
                 start(next);
             } catch (IllegalStateException e) {
                 LOG.error("configuration {}: listen.address = '{}', listen.port = '{}' refused: {}; keeping {}", PID,
-                        checked.config().listen_address(), checked.config().listen_port(), e.getMessage(), current.listen());
-                start(current);
+                        checked.config().listen_address(), checked.config().listen_port(), e.getMessage(), bound);
+                start(current.toBuilder().listen(bound).build());
                 return;
             }
         } else {
