@@ -54,11 +54,11 @@ public class DatabaseConfigurationIT {
         configuration.update(properties);
 
         long deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline && String.valueOf(context.getServiceReference(Database.class)
-                .getProperty("database.location")).equals(oldLocation)) {
+        // The old database is unregistered a moment before the new one is registered: poll past that gap.
+        while (System.currentTimeMillis() < deadline && (location() == null || location().equals(oldLocation))) {
             Thread.sleep(50);
         }
-        String newLocation = (String) context.getServiceReference(Database.class).getProperty("database.location");
+        String newLocation = location();
         assertTrue(newLocation, newLocation.endsWith("db/other.db"));
         // That database never indexed the fs store's directory: the store refuses to open rather than
         // treat every file as an orphan, and nothing on disk is touched.
@@ -77,6 +77,11 @@ public class DatabaseConfigurationIT {
         }
         assertEquals(1, fs().stats().fragments());
         assertTrue(fs().verify(StorageServiceIT.id(bytes, 0).tessera()).get(0).ok());
+    }
+
+    private String location() {
+        ServiceReference<Database> reference = context.getServiceReference(Database.class);
+        return reference == null ? null : (String) reference.getProperty("database.location");
     }
 
     private int fsReferences() throws Exception {
