@@ -120,7 +120,7 @@ public class ConfigurationErrorsIT {
             update("net.tesseras.storage", "cache.size.kib", "32000");
             await("the database back", () -> context.getServiceReference(Database.class) != null);
             await("the fs store back", () -> count("(store.name=fs)") == 1);
-            assertEquals(ComponentConfigurationDTO.ACTIVE, state(DATABASE));
+            await("the database component active", () -> state(DATABASE) == ComponentConfigurationDTO.ACTIVE);
             Database database = context.getService(context.getServiceReference(Database.class));
             assertEquals(32000, database.settings().cacheSizeKiB());
         } finally {

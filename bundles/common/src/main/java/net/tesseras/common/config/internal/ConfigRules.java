@@ -199,7 +199,7 @@ public final class ConfigRules<C extends Annotation> {
                 unknown.add(name + " = '" + show(e.getValue()) + "'");
             }
         }
-        return new Checked(instance, fileOf(raw), values, refusals, unknown, usable);
+        return new Checked(raw, instance, fileOf(raw), values, refusals, unknown, usable);
     }
 
     /** The last values of this configuration that the component took, if it ever had good ones. */
@@ -210,6 +210,7 @@ public final class ConfigRules<C extends Annotation> {
 
     /** The outcome of a check: the values to use, what was refused and what is unknown. */
     public final class Checked {
+        private final Map<String, ?> raw;
         private final String instance;
         private final String file;
         private final Map<String, Object> values;
@@ -217,8 +218,9 @@ public final class ConfigRules<C extends Annotation> {
         private final List<String> unknown;
         private final boolean usable;
 
-        private Checked(String instance, String file, Map<String, Object> values, List<String> refusals, List<String> unknown,
-                boolean usable) {
+        private Checked(Map<String, ?> raw, String instance, String file, Map<String, Object> values, List<String> refusals,
+                List<String> unknown, boolean usable) {
+            this.raw = raw;
             this.instance = instance;
             this.file = file;
             this.values = values;
@@ -283,7 +285,7 @@ public final class ConfigRules<C extends Annotation> {
             next.put(key, kept.get(key));
             List<String> more = new ArrayList<>(refusals);
             more.add(key + " = '" + show(value) + "' refused: " + reason);
-            return Optional.of(new Checked(instance, file, next, more, unknown, true));
+            return Optional.of(new Checked(raw, instance, file, next, more, unknown, true));
         }
 
         /**
@@ -294,7 +296,7 @@ public final class ConfigRules<C extends Annotation> {
          */
         public IllegalArgumentException down(ComponentRetry retry) {
             if (retry != null) {
-                retry.onConfigurationChange();
+                retry.onConfigurationChange(raw);
             }
             return new IllegalArgumentException("configuration " + pid + ": " + String.join("; ", refusals) + "; " + what
                     + " stays down until " + file + " is fixed");
@@ -303,7 +305,7 @@ public final class ConfigRules<C extends Annotation> {
         /** Like {@link #down(ComponentRetry)} for a failure to apply a checked value (no good value to go back to). */
         public IllegalArgumentException down(String key, String reason, ComponentRetry retry) {
             if (retry != null) {
-                retry.onConfigurationChange();
+                retry.onConfigurationChange(raw);
             }
             return new IllegalArgumentException("configuration " + pid + ": " + key + " = '" + show(values.get(key)) + "' refused: "
                     + reason + "; " + what + " stays down until " + file + " is fixed");
