@@ -70,13 +70,17 @@ public class ConfigurationErrorsIT {
     public void badValuesWhileRunningAreRefusedAndEveryComponentKeepsRunning() throws Exception {
         await("the fs store", () -> count("(store.name=fs)") == 1);
         update("net.tesseras.storage.fs", "free.space.reserve.mb", "abc");
+        update("net.tesseras.storage.fs", "store.name", "");
+        // A root it cannot open (a file, not a directory): the store goes back to its last good root.
+        update("net.tesseras.storage.fs", "root", "db/tesseras.db");
         update("net.tesseras.cache", "size.mb", "lots");
         update("net.tesseras.shell", "max.concurrent", "abc");
         update("net.tesseras.storage", "cache.size.kib", "-5");
         try {
             // Each change reached its component (DS re-creates the fs store and the shell for a change),
             // which runs on: the bad value was refused, not applied and not fatal.
-            await("the fs store configured", () -> activeWith(FS, "free.space.reserve.mb", "abc"));
+            await("the fs store configured", () -> activeWith(FS, "free.space.reserve.mb", "abc")
+                    && activeWith(FS, "root", "db/tesseras.db") && activeWith(FS, "store.name", ""));
             await("the cache configured", () -> activeWith(CACHE, "size.mb", "lots"));
             await("the shell configured", () -> activeWith(SHELL, "max.concurrent", "abc"));
             await("the database configured", () -> activeWith(DATABASE, "cache.size.kib", "-5"));
@@ -89,8 +93,13 @@ public class ConfigurationErrorsIT {
             assertTrue(front.read(StorageServiceIT.id(bytes, 0).tessera(), 0).isPresent());
             Database database = context.getService(context.getServiceReference(Database.class));
             assertEquals("the page cache kept its value", 64000, database.settings().cacheSizeKiB());
+            FragmentStore fs = context.getService(context.getServiceReferences(FragmentStore.class, "(store.name=fs)")
+                    .iterator().next());
+            assertTrue("the fs store kept its root: " + fs, fs.toString().contains("fragments"));
         } finally {
             update("net.tesseras.storage.fs", "free.space.reserve.mb", null);
+            update("net.tesseras.storage.fs", "store.name", null);
+            update("net.tesseras.storage.fs", "root", null);
             update("net.tesseras.cache", "size.mb", null);
             update("net.tesseras.shell", "max.concurrent", null);
             update("net.tesseras.storage", "cache.size.kib", null);

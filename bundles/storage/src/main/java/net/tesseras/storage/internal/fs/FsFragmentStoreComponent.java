@@ -109,14 +109,16 @@ public final class FsFragmentStoreComponent {
         try {
             store = open(context, config);
         } catch (RuntimeException e) {
+            ConfigRules<Config>.Checked refused = checked;
             Optional<ConfigRules<Config>.Checked> back = changedKey(checked, raw)
-                    .flatMap(key -> checked.without(key, e.getMessage(), LOG));
+                    .flatMap(key -> refused.without(key, e.getMessage(), LOG));
             if (back.isEmpty()) {
                 LOG.error("fs store '{}' is not available: {}; it stays down until {} is fixed", config.store_name(),
                         e.getMessage(), checked.file());
                 throw checked.down("root", e.getMessage(), null);
             }
-            config = back.get().config();
+            checked = back.get();
+            config = checked.config();
             store = open(context, config);
         }
         checked.accepted();
