@@ -50,6 +50,7 @@ class NodeIdentityComponentTest {
         p.put("service.pid", pid);
         p.put("component.name", NodeIdentityComponent.class.getName());
         p.put("directory", directory);
+        p.put("osgi.command.scope", "tesseras"); // from @GogoCommand: the component's own, not a configuration key
         return p;
     }
 

@@ -41,7 +41,7 @@ import org.slf4j.Logger;
 public final class ConfigRules<C extends Annotation> {
 
     /** Properties that Configuration Admin, DS and FileInstall add themselves; never reported as unknown. */
-    private static final List<String> FRAMEWORK_PREFIXES = List.of("service.", "component.", "felix.", "osgi.ds.", "objectClass");
+    private static final List<String> FRAMEWORK_PREFIXES = List.of("service.", "component.", "felix.", "osgi.", "objectClass");
 
     private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
 
