@@ -3,6 +3,8 @@ package net.tesseras.cache.internal;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import net.tesseras.common.config.internal.ComponentRetry;
+import net.tesseras.common.config.internal.ConfigRules;
 import net.tesseras.storage.FragmentStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * stays registered while its backend, bound through the {@code delegate} reference whose target
  * is the configuration property {@code delegate.target}, is swapped underneath it: consumers keep
  * the same service and never see a failed read. When no backend matches, DS deactivates this
- * component, the front disappears and consumers fall back to the backends.
+ * component and the front disappears; consumers then find no store (they bind only the front or
+ * the configured backend, never another one), so writes are refused until that backend returns.
  */
 @Component(configurationPid = CacheComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         service = CacheComponent.class)
@@ -67,6 +70,22 @@ public final class CacheComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(CacheComponent.class);
 
+    /** The backend served when etc/ names none. Never "any backend": another one than configured would lose writes. */
+    static final String DEFAULT_DELEGATE = "(&(store.role=backend)(store.name=fs))";
+
+    /**
+     * The one configuration rule (docs/OPERATOR.md, "Configuration errors") for this PID.
+     * delegate.target is read by DS itself: a filter that matches no store leaves the cache waiting
+     * for that store (health DOWN, consumers refuse writes), never serving another one.
+     */
+    static final ConfigRules<Config> RULES = ConfigRules.of(PID, "the fragment cache", Config.class)
+            .oneOf("policy", "lru", "tiered", "none")
+            .range("size.mb", 0, 1L << 30)
+            .range("max.entry.mb", 0, 1L << 30)
+            .check("hot.fraction", v -> ((Double) v) > 0 && ((Double) v) < 1 ? null : "must lie between 0 and 1 (exclusive)")
+            .range("hot.ttl.seconds", 1, Long.MAX_VALUE / 1_000_000_000L)
+            .range("warm.ttl.seconds", 1, Long.MAX_VALUE / 1_000_000_000L);
+
     private volatile FragmentCache cache;
     private volatile Front front;
     private FragmentStore pendingBackend;
@@ -77,7 +96,7 @@ public final class CacheComponent {
      * targeted backend before unbinding the old one, so there is always one to read from.
      */
     @Reference(name = "delegate", policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
-            target = "(store.role=backend)", updated = "updatedDelegate")
+            target = DEFAULT_DELEGATE, updated = "updatedDelegate")
     synchronized void bindDelegate(FragmentStore backend, Map<String, Object> properties) {
         if (front == null) {
             // Bound before activation: remembered until the front exists.
@@ -97,8 +116,13 @@ public final class CacheComponent {
     }
 
     @Activate
-    synchronized void activate(BundleContext context, Config config) {
-        cache = new FragmentCache(settings(config, CacheSettings.defaults()));
+    synchronized void activate(BundleContext context, Map<String, Object> properties) {
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
+        if (!checked.usable()) {
+            throw checked.down(new ComponentRetry(context, PID, CacheComponent.class.getName()));
+        }
+        checked.accepted();
+        cache = new FragmentCache(settings(checked.config()));
         front = new Front(cache, Map.of(Constants.SERVICE_RANKING, 100));
         front.serveFrom(pendingBackend, pendingProperties);
         pendingBackend = null;
@@ -108,8 +132,10 @@ public final class CacheComponent {
     }
 
     @Modified
-    void modified(Config config) {
-        cache.configure(settings(config, cache.settings()));
+    void modified(Map<String, Object> properties) {
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
+        checked.accepted();
+        cache.configure(settings(checked.config()));
         LOG.info("fragment cache reconfigured live: {}", describe(cache.settings()));
     }
 
@@ -129,21 +155,11 @@ public final class CacheComponent {
         return f == null ? "none" : f.delegateName();
     }
 
-    /** Reads the configuration; an invalid value is logged and the current one kept. */
-    static CacheSettings settings(Config config, CacheSettings fallback) {
-        CacheSettings.Policy policy = fallback.policy();
-        try {
-            policy = CacheSettings.Policy.valueOf(String.valueOf(config.policy()).trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            LOG.error("configuration {}: invalid policy '{}' (allowed: lru, tiered, none); keeping {}", PID, config.policy(),
-                    policy.name().toLowerCase(Locale.ROOT));
-        }
-        long budget = config.size_mb() >= 0 ? config.size_mb() << 20 : fallback.budgetBytes();
-        long maxEntry = config.max_entry_mb() >= 0 ? config.max_entry_mb() << 20 : fallback.maxEntryBytes();
-        double hot = config.hot_fraction() > 0 && config.hot_fraction() < 1 ? config.hot_fraction() : fallback.hotFraction();
-        Duration hotTtl = config.hot_ttl_seconds() > 0 ? Duration.ofSeconds(config.hot_ttl_seconds()) : fallback.hotTtl();
-        Duration warmTtl = config.warm_ttl_seconds() > 0 ? Duration.ofSeconds(config.warm_ttl_seconds()) : fallback.warmTtl();
-        return new CacheSettings(policy, budget, maxEntry, hot, hotTtl, warmTtl);
+    /** Settings from a configuration whose values passed {@link #RULES}. */
+    static CacheSettings settings(Config config) {
+        return new CacheSettings(CacheSettings.Policy.valueOf(config.policy().toUpperCase(Locale.ROOT)), config.size_mb() << 20,
+                config.max_entry_mb() << 20, config.hot_fraction(), Duration.ofSeconds(config.hot_ttl_seconds()),
+                Duration.ofSeconds(config.warm_ttl_seconds()));
     }
 
     private static String describe(CacheSettings s) {

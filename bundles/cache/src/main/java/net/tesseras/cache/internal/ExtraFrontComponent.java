@@ -1,6 +1,7 @@
 package net.tesseras.cache.internal;
 
 import java.util.Map;
+import net.tesseras.common.config.internal.ConfigRules;
 import net.tesseras.storage.FragmentStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -14,6 +15,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A further front on the node's one cache, one per factory configuration of {@value #PID} (for
@@ -38,6 +41,13 @@ public final class ExtraFrontComponent {
         @AttributeDefinition(name = "Ranking", description = "Below the main front (100) unless you want it preferred.")
         int service_ranking() default 50;
     }
+
+    /** The one configuration rule (docs/OPERATOR.md, "Configuration errors") for these factory configurations. */
+    static final ConfigRules<Config> RULES = ConfigRules.of(PID, "this cache front", Config.class)
+            .nonBlank("front.name")
+            .nonBlank("delegate.target");
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExtraFrontComponent.class);
 
     private final Object lock = new Object();
     private Front front;
@@ -68,8 +78,15 @@ public final class ExtraFrontComponent {
         // A replacement was bound first, or DS deactivates this component.
     }
 
+    /** DS re-creates this component for every change; a refused value keeps the last good one, else activation fails. */
     @Activate
-    void activate(BundleContext context, Config config) {
+    void activate(BundleContext context, Map<String, Object> properties) {
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
+        if (!checked.usable()) {
+            throw checked.down(null);
+        }
+        checked.accepted();
+        Config config = checked.config();
         synchronized (lock) {
             front = new Front(cache.cache(), Map.of(Constants.SERVICE_RANKING, config.service_ranking(),
                     "front.name", config.front_name()));

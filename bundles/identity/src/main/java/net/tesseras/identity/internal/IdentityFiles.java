@@ -19,13 +19,30 @@ import java.util.Properties;
  * The identity on disk, in a directory only the node's user can enter: {@code node.key} (PKCS#8,
  * owner-only), {@code node.pub} (X.509) and {@code node.properties} (nonce and NodeId, for people
  * and for checking). Created once; every later start loads and checks it.
+ *
+ * <p>Never re-created behind the operator's back: a new key pair means a new NodeId, and peers
+ * hold this node's fragments under the old one. So a key pair is created only where there is no
+ * trace of an identity: no {@code node.pub} or {@code node.properties} beside a missing
+ * {@code node.key}, and no record ({@code node.id} in the data directory, written once the identity
+ * exists) of an identity kept in another directory.
  */
 final class IdentityFiles {
 
     private final Path directory;
+    private final Path record;
 
+    /** Key files in {@code directory}; the record of the node's identity beside it. */
     IdentityFiles(Path directory) {
+        this(directory, directory.toAbsolutePath().resolveSibling("node.id"));
+    }
+
+    /**
+     * @param directory where the key files live
+     * @param record the file that records this node's NodeId and key directory ({@code data/node.id})
+     */
+    IdentityFiles(Path directory, Path record) {
         this.directory = directory;
+        this.record = record;
     }
 
     boolean exists() {
@@ -36,8 +53,71 @@ final class IdentityFiles {
         return directory;
     }
 
+    /**
+     * Loads the identity, or creates it on a node that never had one. A missing {@code node.key}
+     * where the node had an identity is an error naming the fix; nothing is overwritten.
+     */
     KeyPairIdentity loadOrCreate() throws IOException {
-        return exists() ? load() : create();
+        KeyPairIdentity identity;
+        if (exists()) {
+            identity = load();
+        } else {
+            refuseIfTheNodeHadAnIdentity();
+            identity = create();
+        }
+        remember(identity);
+        return identity;
+    }
+
+    private void refuseIfTheNodeHadAnIdentity() throws IOException {
+        Path pub = directory.resolve("node.pub");
+        Path properties = directory.resolve("node.properties");
+        if (Files.exists(pub) || Files.exists(properties)) {
+            throw new IOException("node.key is missing in " + directory + " but " + (Files.exists(pub) ? "node.pub" : "node.properties")
+                    + " is there: this node's identity (NodeId " + recordedNodeId(properties) + ") cannot be recreated. "
+                    + "Stop the node and restore node.key from a backup into " + directory + "; only to start as a new node "
+                    + "with a new NodeId, delete node.pub and node.properties there and " + record + ". Nothing was changed");
+        }
+        if (Files.exists(record)) {
+            Properties recorded = read(record);
+            String where = recorded.getProperty("directory", "?");
+            throw new IOException("no node.key in " + directory + ", but this node's identity (NodeId "
+                    + recorded.getProperty("node.id", "?") + ") lives in " + where + " (recorded in " + record + "). Set directory in "
+                    + "etc/net.tesseras.identity.cfg back to it, or stop the node and move or restore its key files into "
+                    + directory + "; only to start as a new node with a new NodeId, delete " + record + ". Nothing was created");
+        }
+    }
+
+    private static String recordedNodeId(Path properties) {
+        try {
+            return read(properties).getProperty("node.id", "unknown").trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** Records the NodeId and where its keys are, so that a key directory that moves or vanishes is noticed. */
+    private void remember(KeyPairIdentity identity) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("node.id", identity.nodeId().toHex());
+        p.setProperty("directory", directory.toAbsolutePath().normalize().toString());
+        if (Files.exists(record) && read(record).equals(p)) {
+            return;
+        }
+        Files.createDirectories(record.toAbsolutePath().getParent());
+        Path temp = record.resolveSibling(record.getFileName() + ".tmp");
+        try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+            p.store(out, "This node's identity and where its key files are; see docs/OPERATOR.md before changing");
+        }
+        Files.move(temp, record, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static Properties read(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(in);
+        }
+        return p;
     }
 
     KeyPairIdentity create() throws IOException {

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import net.tesseras.common.config.internal.ConfigRules;
 import net.tesseras.common.internal.DataDirectory;
 import net.tesseras.identity.NodeIdentity;
 import org.apache.felix.service.command.Descriptor;
@@ -41,19 +44,45 @@ public final class NodeIdentityComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeIdentityComponent.class);
 
+    /** The one configuration rule (docs/OPERATOR.md, "Configuration errors") for this PID. */
+    static final ConfigRules<Config> RULES = ConfigRules.of(PID, "the node identity", Config.class).nonBlank("directory");
+
     private final IdentityFiles files;
     private final KeyPairIdentity identity;
     private final ServiceRegistration<NodeIdentity> registration;
 
+    /**
+     * Loads (or on a new node creates) the identity. DS re-creates this component when its
+     * configuration changes; a new directory while the node runs is refused and the one in use
+     * kept, since it would mean another NodeId. A missing key where the node had one fails the
+     * activation with the fix in the message.
+     */
     @Activate
-    public NodeIdentityComponent(BundleContext context, Config config) throws IOException {
-        this.files = new IdentityFiles(DataDirectory.resolve(context, config.directory()));
+    public NodeIdentityComponent(BundleContext context, Map<String, Object> properties) throws IOException {
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
+        if (!checked.usable()) {
+            throw checked.down(null);
+        }
+        Optional<Config> inUse = RULES.lastGood(properties);
+        if (inUse.isPresent() && !samePath(context, inUse.get().directory(), checked.config().directory())) {
+            checked = checked.without("directory", "the identity cannot move while the node runs (another directory means "
+                    + "another NodeId); stop the node, move node.key, node.pub and node.properties, then change directory", LOG)
+                    .orElseThrow();
+        }
+        Config config = checked.config();
+        this.files = new IdentityFiles(DataDirectory.resolve(context, config.directory()),
+                DataDirectory.of(context).resolve("node.id"));
         boolean existed = files.exists();
         this.identity = files.loadOrCreate();
-        Dictionary<String, Object> properties = new Hashtable<>();
-        properties.put("node.id", identity.nodeId().toHex());
-        this.registration = context.registerService(NodeIdentity.class, identity, properties);
+        Dictionary<String, Object> serviceProperties = new Hashtable<>();
+        serviceProperties.put("node.id", identity.nodeId().toHex());
+        this.registration = context.registerService(NodeIdentity.class, identity, serviceProperties);
+        checked.accepted();
         LOG.info("node identity {} {} ({})", identity.nodeId(), existed ? "loaded" : "created", files.directory());
+    }
+
+    private static boolean samePath(BundleContext context, String a, String b) {
+        return DataDirectory.resolve(context, a.trim()).equals(DataDirectory.resolve(context, b.trim()));
     }
 
     @Deactivate

@@ -64,4 +64,41 @@ class IdentityFilesTest {
         IOException e = assertThrows(IOException.class, files::load);
         assertTrue(e.getMessage().contains("damaged"), e.getMessage());
     }
+
+    @Test
+    void aMissingKeyBesideAPublicKeyStopsTheIdentityAndNothingIsOverwritten() throws IOException {
+        IdentityFiles files = new IdentityFiles(dir.resolve("identity"));
+        KeyPairIdentity created = files.create();
+        byte[] publicKey = Files.readAllBytes(dir.resolve("identity/node.pub"));
+        Files.delete(dir.resolve("identity/node.key"));
+
+        IOException e = assertThrows(IOException.class, files::loadOrCreate);
+        assertTrue(e.getMessage().contains("node.key is missing"), e.getMessage());
+        assertTrue(e.getMessage().contains(created.nodeId().toHex()), "names the NodeId that would be lost: " + e.getMessage());
+        assertTrue(e.getMessage().contains("restore node.key from a backup"), e.getMessage());
+        assertArrayEquals(publicKey, Files.readAllBytes(dir.resolve("identity/node.pub")), "node.pub is never overwritten");
+        assertFalse(Files.exists(dir.resolve("identity/node.key")), "no new key was made");
+    }
+
+    @Test
+    void noNewIdentityWhereTheRecordSaysTheNodeHasOneElsewhere() throws IOException {
+        Path record = dir.resolve("node.id");
+        KeyPairIdentity created = new IdentityFiles(dir.resolve("identity"), record).loadOrCreate();
+        assertTrue(Files.readString(record).contains(created.nodeId().toHex()));
+
+        IdentityFiles typo = new IdentityFiles(dir.resolve("identiy"), record);
+        IOException e = assertThrows(IOException.class, typo::loadOrCreate);
+        assertTrue(e.getMessage().contains(dir.resolve("identity").toString()), "names where the keys are: " + e.getMessage());
+        assertTrue(e.getMessage().contains("etc/net.tesseras.identity.cfg"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("identiy/node.key")), "nothing was created");
+    }
+
+    @Test
+    void anIdentityFromBeforeTheRecordGetsOneOnItsNextLoad() throws IOException {
+        Path record = dir.resolve("node.id");
+        KeyPairIdentity created = new IdentityFiles(dir.resolve("identity"), record).create();
+        assertFalse(Files.exists(record));
+        new IdentityFiles(dir.resolve("identity"), record).loadOrCreate();
+        assertTrue(Files.readString(record).contains(created.nodeId().toHex()));
+    }
 }

@@ -3,6 +3,10 @@ package net.tesseras.metrics.internal;
 import java.io.IOException;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Map;
+import net.tesseras.common.config.internal.ComponentRetry;
+import net.tesseras.common.config.internal.ConfigRules;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -42,25 +46,42 @@ public final class HttpEndpointComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpEndpointComponent.class);
 
+    /** The one configuration rule (docs/OPERATOR.md, "Configuration errors") for this PID. */
+    static final ConfigRules<Config> RULES = ConfigRules.of(PID, "the metrics endpoint", Config.class)
+            .nonBlank("address")
+            .check("address", v -> {
+                try {
+                    java.net.InetAddress.getByName(String.valueOf(v));
+                    return null;
+                } catch (java.net.UnknownHostException e) {
+                    return "not an IP address or a known host name";
+                }
+            })
+            .range("port", 1, 65535);
+
     private final ConfigurationAdmin configurationAdmin;
 
     @Activate
-    public HttpEndpointComponent(@Reference ConfigurationAdmin configurationAdmin, Config config) throws IOException {
+    public HttpEndpointComponent(BundleContext context, @Reference ConfigurationAdmin configurationAdmin,
+            Map<String, Object> properties) throws IOException {
         this.configurationAdmin = configurationAdmin;
-        apply(config);
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
+        if (!checked.usable()) {
+            throw checked.down(new ComponentRetry(context, PID, HttpEndpointComponent.class.getName()));
+        }
+        apply(checked.config());
+        checked.accepted();
     }
 
+    /** A refused value keeps its last good one (one log line each); the endpoint moves only to a valid address. */
     @Modified
-    void modified(Config config) throws IOException {
-        apply(config);
+    void modified(Map<String, Object> properties) throws IOException {
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
+        apply(checked.config());
+        checked.accepted();
     }
 
     private void apply(Config config) throws IOException {
-        if (config.port() < 1 || config.port() > 65535 || config.address() == null || config.address().isBlank()) {
-            LOG.error("configuration {}: invalid address '{}' or port {}; the endpoint stays where it is", PID,
-                    config.address(), config.port());
-            return;
-        }
         Configuration http = configurationAdmin.getConfiguration(FELIX_HTTP_PID, "?");
         Dictionary<String, Object> current = http.getProperties();
         if (current != null && config.address().equals(current.get("org.apache.felix.http.host"))

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -22,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import net.tesseras.common.config.internal.ConfigRules;
 import net.tesseras.common.internal.DataDirectory;
+import net.tesseras.common.internal.StoreTargets;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -66,6 +69,16 @@ public final class LocalShellServer {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalShellServer.class);
+
+    /**
+     * The one configuration rule (docs/OPERATOR.md, "Configuration errors") for this PID, checked
+     * before the socket is touched so that a refused value never leaves a dead socket behind.
+     * store.target belongs to the storage commands, which share this PID.
+     */
+    static final ConfigRules<Config> RULES = ConfigRules.of(PID, "the local shell", Config.class)
+            .nonBlank("socket.path")
+            .range("max.concurrent", 1, 64)
+            .alsoKnown(StoreTargets.KEY);
     private static final int MAX_SOCKET_PATH_BYTES = 100;
 
     private final CommandProcessor processor;
@@ -76,8 +89,13 @@ public final class LocalShellServer {
     private final String owner = System.getProperty("user.name");
 
     @Activate
-    public LocalShellServer(BundleContext context, Config config, @Reference CommandProcessor processor)
+    public LocalShellServer(BundleContext context, Map<String, Object> properties, @Reference CommandProcessor processor)
             throws IOException {
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
+        if (!checked.usable()) {
+            throw checked.down(null); // DS re-creates this component (no modified method) when the file changes
+        }
+        Config config = checked.config();
         this.processor = processor;
         this.socket = DataDirectory.resolve(context, config.socket_path());
         if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
@@ -99,6 +117,7 @@ public final class LocalShellServer {
         this.acceptor = new Thread(this::acceptLoop, "tesseras-shell-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
+        checked.accepted();
         LOG.info("local shell listening on {}", socket);
     }
 

@@ -16,6 +16,7 @@ import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.core.Blake3Hashing;
 import net.tesseras.common.internal.DataDirectory;
+import net.tesseras.common.internal.StoreTargets;
 import net.tesseras.database.Database;
 import net.tesseras.identity.NodeIdentity;
 import net.tesseras.database.DatabaseSettings;
@@ -29,16 +30,20 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * {@code tesseras:*} commands for the node's storage. They use whichever {@link FragmentStore} ranks
- * highest (the cache when it runs, else a backend) and follow it when it changes.
+ * {@code tesseras:*} commands for the node's storage. They use the store the configuration names
+ * ({@link StoreTargets}: the cache front, else the configured backend) and follow it when it
+ * changes; when it is missing they refuse to work and say which store is missing, never falling
+ * back to another backend.
  */
-@Component(service = StorageCommands.class)
+@Component(service = StorageCommands.class, configurationPid = LocalShellServer.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @GogoCommand(scope = "tesseras", function = {"init", "status", "put", "fragments", "get", "verify"})
 public final class StorageCommands {
 
@@ -60,21 +65,27 @@ public final class StorageCommands {
     }
 
     private final Path dataDirectory;
+    private final String storeTarget;
     private volatile BoundStore store;
     private volatile Database database;
     private volatile NodeIdentity identity;
 
     @Activate
-    public StorageCommands(BundleContext context) {
-        this(DataDirectory.of(context));
+    public StorageCommands(BundleContext context, Map<String, Object> properties) {
+        this(DataDirectory.of(context), StoreTargets.describe(properties.get(StoreTargets.KEY)));
     }
 
     StorageCommands(Path dataDirectory) {
-        this.dataDirectory = dataDirectory;
+        this(dataDirectory, StoreTargets.describe(null));
     }
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    StorageCommands(Path dataDirectory, String storeTarget) {
+        this.dataDirectory = dataDirectory;
+        this.storeTarget = storeTarget;
+    }
+
+    @Reference(name = "store", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = StoreTargets.CONSUMER)
     void bindStore(FragmentStore fragmentStore, Map<String, Object> properties) {
         store = new BoundStore(fragmentStore, Map.copyOf(properties));
     }
@@ -145,7 +156,7 @@ public final class StorageCommands {
         out.println("Data directory     " + dataDirectory);
         BoundStore current = store;
         if (current == null) {
-            out.println("Fragment store     none available");
+            out.println("Fragment store     none: " + missingStore());
         } else {
             StoreStats stats = current.store().stats();
             out.println("Fragment store     " + current.name() + " (" + current.role() + "): " + current.store());
@@ -320,9 +331,15 @@ public final class StorageCommands {
     private BoundStore requireStore() {
         BoundStore current = store;
         if (current == null) {
-            throw new IllegalStateException("no fragment store is available; is the storage bundle active? (try: lb)");
+            throw new IllegalStateException(missingStore() + "; nothing was read or written");
         }
         return current;
+    }
+
+    /** Names the configured store that is missing and what to look at; another store is never used instead. */
+    private String missingStore() {
+        return "the configured fragment store is not available (" + storeTarget + "); it is down, not replaced by "
+                + "another store: see scr:list or /health, and the log for why";
     }
 
     private Database requireDatabase() {

@@ -138,7 +138,8 @@ class StorageCommandsTest {
     void commandsWithoutAStoreExplainWhy() {
         commands.unbindStore(store);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> commands.fragments(out, null));
-        assertTrue(e.getMessage().contains("no fragment store is available"), e.getMessage());
+        assertTrue(e.getMessage().contains("the configured fragment store is not available (the cache front, or the fs backend"),
+                e.getMessage());
     }
 
     @Test

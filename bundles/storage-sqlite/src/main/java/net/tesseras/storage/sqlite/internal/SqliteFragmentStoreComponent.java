@@ -2,6 +2,8 @@ package net.tesseras.storage.sqlite.internal;
 
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Map;
+import net.tesseras.common.config.internal.ConfigRules;
 import net.tesseras.common.metrics.internal.InstrumentedStore;
 import net.tesseras.common.metrics.internal.MeasuredFragmentStore;
 import net.tesseras.database.Database;
@@ -48,21 +50,34 @@ public final class SqliteFragmentStoreComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteFragmentStoreComponent.class);
 
+    /** The one configuration rule (docs/OPERATOR.md, "Configuration errors") for this PID. */
+    static final ConfigRules<Config> RULES = ConfigRules.of(PID, "the sqlite store", Config.class)
+            .nonBlank("store.name")
+            .check("store.name", v -> String.valueOf(v).matches("[A-Za-z0-9._-]+") ? null
+                    : "use letters, digits, '.', '_' and '-' only")
+            .range("max.fragment.mb", 1, 900);
+
     private final ServiceRegistration<?> registration;
 
+    /**
+     * Opens the store. DS re-creates this component for every change: a refused value keeps the
+     * last good one; without one the activation fails naming key, value and file, and DS tries
+     * again at the next change.
+     */
     @Activate
-    public SqliteFragmentStoreComponent(BundleContext context, Config config, @Reference Database database) {
-        int maxMb = Math.max(1, Math.min(900, config.max_fragment_mb()));
-        SqliteFragmentStore opened = null;
+    public SqliteFragmentStoreComponent(BundleContext context, Map<String, Object> raw, @Reference Database database) {
+        ConfigRules<Config>.Checked checked = RULES.check(raw).log(LOG);
+        if (!checked.usable()) {
+            throw checked.down(null);
+        }
+        Config config = checked.config();
+        SqliteFragmentStore opened;
         try {
-            opened = SqliteFragmentStore.open(config.store_name(), database, maxMb * 1024L * 1024L);
+            opened = SqliteFragmentStore.open(config.store_name(), database, config.max_fragment_mb() * 1024L * 1024L);
         } catch (RuntimeException e) {
-            LOG.error("sqlite store '{}' is not available: {}", config.store_name(), e.getMessage());
+            throw new IllegalStateException("sqlite store '" + config.store_name() + "' is not available: " + e.getMessage(), e);
         }
-        if (opened == null) {
-            this.registration = null;
-            return;
-        }
+        checked.accepted();
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put(FragmentStore.ROLE, FragmentStore.ROLE_BACKEND);
         properties.put(FragmentStore.NAME, config.store_name());

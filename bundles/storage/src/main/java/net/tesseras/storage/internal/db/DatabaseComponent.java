@@ -2,10 +2,12 @@ package net.tesseras.storage.internal.db;
 
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import net.tesseras.database.Database;
 import net.tesseras.database.Synchronous;
+import net.tesseras.common.config.internal.ComponentRetry;
+import net.tesseras.common.config.internal.ConfigRules;
 import net.tesseras.common.internal.DataDirectory;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -75,28 +77,64 @@ public final class DatabaseComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseComponent.class);
 
+    /** The one configuration rule (docs/OPERATOR.md, "Configuration errors") for this PID. */
+    static final ConfigRules<Config> RULES = ConfigRules.of(PID, "the database", Config.class)
+            .nonBlank("path")
+            .oneOf("synchronous", "NORMAL", "FULL")
+            .range("busy.timeout.ms", 0, Integer.MAX_VALUE)
+            .range("cache.size.kib", 1, 1L << 31)
+            .range("wal.autocheckpoint.pages", 0, Integer.MAX_VALUE)
+            .range("readers", 1, 64);
+
     private final BundleContext context;
     private SqliteDatabase database;
     private ServiceRegistration<Database> registration;
 
+    /**
+     * Opens the database. A configuration that was never good, or a file that cannot be opened,
+     * fails the activation with a message naming the key, the value and the file to fix; the
+     * component comes back by itself once the configuration changes.
+     */
     @Activate
-    public DatabaseComponent(BundleContext context, Config config) {
+    public DatabaseComponent(BundleContext context, Map<String, Object> properties) {
         this.context = context;
-        DatabaseConfig parsed = parse(config, defaults());
-        database = SqliteDatabase.open(parsed);
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
+        ComponentRetry retry = new ComponentRetry(context, PID, DatabaseComponent.class.getName());
+        if (!checked.usable()) {
+            throw checked.down(retry);
+        }
+        DatabaseConfig parsed = parse(checked.config());
+        try {
+            database = SqliteDatabase.open(parsed);
+        } catch (RuntimeException e) {
+            String reason = "cannot open " + parsed.file().orElse(null) + ": " + e.getMessage();
+            Optional<ConfigRules<Config>.Checked> back = checked.without("path", reason, LOG);
+            if (back.isEmpty()) {
+                LOG.error("configuration {}: path = '{}' refused: {}; the database stays down until {} is fixed", PID,
+                        checked.config().path(), reason, checked.file());
+                throw checked.down("path", reason, retry);
+            }
+            checked = back.get();
+            parsed = parse(checked.config());
+            database = SqliteDatabase.open(parsed);
+        }
+        checked.accepted();
         registration = context.registerService(Database.class, database, properties(database));
         LOG.info("database {} open: {}", database.location(), describe(parsed));
     }
 
     @Modified
-    synchronized void modified(Config config) {
+    synchronized void modified(Map<String, Object> properties) {
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
         DatabaseConfig current = database.config();
-        DatabaseConfig next = parse(config, current);
+        DatabaseConfig next = parse(checked.config());
         if (next.equals(current)) {
+            checked.accepted();
             return;
         }
         if (current.sameConnectionsAs(next)) {
             database.reconfigure(next);
+            checked.accepted();
             registration.setProperties(properties(database));
             LOG.info("database {} reconfigured live: {}", database.location(), describe(next));
             return;
@@ -106,10 +144,12 @@ public final class DatabaseComponent {
         try {
             replacement = SqliteDatabase.open(next);
         } catch (RuntimeException e) {
-            LOG.error("cannot switch the database to {}: {}; still serving {}", next.file().orElse(null),
-                    e.getMessage(), database.location());
+            LOG.error("configuration {}: path = '{}' (readers = {}) refused: cannot open {}: {}; keeping {} (readers = {})", PID,
+                    checked.config().path(), next.readers(), next.file().orElse(null), e.getMessage(), database.location(),
+                    current.readers());
             return;
         }
+        checked.accepted();
         registration.unregister();
         database.close();
         database = replacement;
@@ -124,41 +164,11 @@ public final class DatabaseComponent {
         LOG.info("database {} closed", database.location());
     }
 
-    private DatabaseConfig defaults() {
-        return DatabaseConfig.file(DataDirectory.resolve(context, "db/tesseras.db"));
-    }
-
-    /**
-     * Turns the raw configuration into settings. Each invalid value is logged and replaced by the
-     * one in {@code fallback}, so a typo in etc/ never takes the database down.
-     */
-    private DatabaseConfig parse(Config config, DatabaseConfig fallback) {
-        Optional<java.nio.file.Path> file = fallback.file();
-        if (config.path() != null && !config.path().isBlank()) {
-            file = Optional.of(DataDirectory.resolve(context, config.path().trim()));
-        } else {
-            invalid("path", config.path(), fallback.file().orElse(null));
-        }
-        Synchronous synchronous = fallback.synchronous();
-        try {
-            synchronous = Synchronous.valueOf(String.valueOf(config.synchronous()).trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            invalid("synchronous", config.synchronous(), synchronous + " (allowed: NORMAL, FULL)");
-        }
-        int busy = config.busy_timeout_ms() >= 0 ? config.busy_timeout_ms()
-                : invalid("busy.timeout.ms", config.busy_timeout_ms(), fallback.busyTimeoutMillis());
-        long cache = config.cache_size_kib() > 0 ? config.cache_size_kib()
-                : invalid("cache.size.kib", config.cache_size_kib(), fallback.cacheSizeKiB());
-        int wal = config.wal_autocheckpoint_pages() >= 0 ? config.wal_autocheckpoint_pages()
-                : invalid("wal.autocheckpoint.pages", config.wal_autocheckpoint_pages(), fallback.walAutocheckpointPages());
-        int readers = config.readers() >= 1 && config.readers() <= 64 ? config.readers()
-                : invalid("readers", config.readers(), fallback.readers());
-        return new DatabaseConfig(file, synchronous, busy, cache, wal, readers);
-    }
-
-    private static <T> T invalid(String key, Object value, T kept) {
-        LOG.error("configuration {}: invalid value '{}' for '{}'; using {}", PID, value, key, kept);
-        return kept;
+    /** Settings from a configuration whose values all passed {@link #RULES}. */
+    private DatabaseConfig parse(Config config) {
+        return new DatabaseConfig(Optional.of(DataDirectory.resolve(context, config.path().trim())),
+                Synchronous.valueOf(config.synchronous()), config.busy_timeout_ms(), config.cache_size_kib(),
+                config.wal_autocheckpoint_pages(), config.readers());
     }
 
     private static Dictionary<String, Object> properties(SqliteDatabase db) {

@@ -1,6 +1,8 @@
 package net.tesseras.storage.internal.fs;
 
 import java.util.Map;
+import java.util.Optional;
+import net.tesseras.common.config.internal.ConfigRules;
 import net.tesseras.database.Database;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.internal.db.DatabaseComponent;
@@ -83,16 +85,44 @@ public final class FsFragmentStoreComponent {
         }
     }
 
+    /** The one configuration rule (docs/OPERATOR.md, "Configuration errors") for this PID and its factory configurations. */
+    static final ConfigRules<Config> RULES = ConfigRules.of(PID, "the fs store", Config.class)
+            .nonBlank("store.name")
+            .check("store.name", v -> String.valueOf(v).matches("[A-Za-z0-9._-]+") ? null
+                    : "use letters, digits, '.', '_' and '-' only")
+            .nonBlank("root")
+            .range("free.space.reserve.mb", 0, Long.MAX_VALUE >> 20);
+
+    /**
+     * Opens the store. DS re-creates this component for every change of its configuration: a
+     * refused value, or a root that cannot be opened, goes back to the last good value of this
+     * configuration; without one the activation fails, naming key, value and file, and DS tries
+     * again at the next change.
+     */
     @Activate
-    void activate(BundleContext context, Config config) {
-        long reserve = Math.max(0, config.free_space_reserve_mb()) * 1024 * 1024;
-        Path root = DataDirectory.resolve(context, config.root());
-        try {
-            store = FsFragmentStore.open(config.store_name(), root, database, reserve, synchronousFull);
-        } catch (RuntimeException e) {
-            LOG.error("fs store '{}' is not available: {}", config.store_name(), e.getMessage());
-            return;
+    void activate(BundleContext context, Map<String, Object> raw) {
+        ConfigRules<Config>.Checked checked = RULES.check(raw).log(LOG);
+        if (!checked.usable()) {
+            throw checked.down(null);
         }
+        Config config = checked.config();
+        try {
+            store = open(context, config);
+        } catch (RuntimeException e) {
+            ConfigRules<Config>.Checked refused = checked;
+            Optional<ConfigRules<Config>.Checked> back = changedKey(checked, raw)
+                    .flatMap(key -> refused.without(key, e.getMessage(), LOG));
+            if (back.isEmpty()) {
+                LOG.error("fs store '{}' is not available: {}; it stays down until {} is fixed", config.store_name(),
+                        e.getMessage(), checked.file());
+                throw checked.down("root", e.getMessage(), null);
+            }
+            checked = back.get();
+            config = checked.config();
+            store = open(context, config);
+        }
+        checked.accepted();
+        Path root = DataDirectory.resolve(context, config.root());
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put(FragmentStore.ROLE, FragmentStore.ROLE_BACKEND);
         properties.put(FragmentStore.NAME, config.store_name());
@@ -103,6 +133,26 @@ public final class FsFragmentStoreComponent {
         registration = context.registerService(
                 new String[] {FragmentStore.class.getName(), InstrumentedStore.class.getName()},
                 new MeasuredFragmentStore(config.store_name(), store), properties);
+    }
+
+    private FsFragmentStore open(BundleContext context, Config config) {
+        return FsFragmentStore.open(config.store_name(), DataDirectory.resolve(context, config.root()), database,
+                config.free_space_reserve_mb() * 1024 * 1024, synchronousFull);
+    }
+
+    /** The key whose new value made opening fail: the root, else the name (it names the store's rows). */
+    private static Optional<String> changedKey(ConfigRules<Config>.Checked checked, Map<String, Object> raw) {
+        Optional<Config> last = RULES.lastGood(raw);
+        if (last.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!last.get().root().equals(checked.config().root())) {
+            return Optional.of("root");
+        }
+        if (!last.get().store_name().equals(checked.config().store_name())) {
+            return Optional.of("store.name");
+        }
+        return Optional.empty(); // not a configuration change (the database changed): nothing to go back to
     }
 
     @Deactivate

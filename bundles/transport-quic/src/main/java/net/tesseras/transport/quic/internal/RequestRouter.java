@@ -137,7 +137,7 @@ final class RequestRouter {
     private FragmentStore store() {
         FragmentStore current = store.get();
         if (current == null) {
-            throw new PeerException(ErrorCode.UNAVAILABLE, "this node has no fragment store right now");
+            throw new PeerException(ErrorCode.UNAVAILABLE, "this node's configured fragment store is not available right now; nothing was stored or read");
         }
         return current;
     }

@@ -10,6 +10,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import net.tesseras.common.config.internal.ComponentRetry;
+import net.tesseras.common.config.internal.ConfigRules;
+import net.tesseras.common.internal.StoreTargets;
 import net.tesseras.identity.NodeId;
 import net.tesseras.identity.NodeIdentity;
 import net.tesseras.storage.FragmentStore;
@@ -34,9 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the QUIC transport with the node's identity and serves peers from the current
- * {@link FragmentStore} (the cache front when there is one: the highest ranked, followed as it
- * changes). Publishes {@link PeerClient} by hand once the socket is bound, so a port in use leaves
+ * Runs the QUIC transport with the node's identity and serves peers from the {@link FragmentStore}
+ * the configuration names (the cache front, else the configured backend; followed as it changes). Publishes {@link PeerClient} by hand once the socket is bound, so a port in use leaves
  * a clear error and no half-working service. Limits, pool sizes, timeouts, the write policy and
  * the mode apply live; a new listen address, worker count, queue length, UDP payload size or peer
  * timeout restarts the transport.
@@ -110,7 +112,33 @@ public final class TransportComponent {
         long peer_timeout_seconds() default 15;
     }
 
+    /** Longest timeout or interval accepted: a hundred years, far from Duration's limits. */
+    private static final long MAX_SECONDS = 100L * 365 * 24 * 3600;
+
     private static final Logger LOG = LoggerFactory.getLogger(TransportComponent.class);
+
+    /** The one configuration rule (docs/OPERATOR.md, "Configuration errors") for this PID. */
+    static final ConfigRules<Config> RULES = ConfigRules.of(PID, "the transport", Config.class)
+            .nonBlank("listen.address")
+            .check("listen.address", TransportComponent::addressProblem)
+            .range("listen.port", 0, 65535)
+            .atLeast("max.connections", 1)
+            .range("idle.timeout.seconds", 1, MAX_SECONDS)
+            .range("reaper.interval.seconds", 1, MAX_SECONDS)
+            .range("max.frame.kb", 1, 16384)
+            .range("max.message.kb", 1, Integer.MAX_VALUE / 1024)
+            .range("max.fragment.mb", 1, Long.MAX_VALUE >> 20)
+            .atLeast("max.in.flight", 1)
+            .atLeast("workers", 1)
+            .atLeast("queue", 1)
+            .range("request.timeout.seconds", 1, MAX_SECONDS)
+            .range("connect.timeout.seconds", 1, MAX_SECONDS)
+            .oneOf("mode", "pipelined", "naive")
+            .range("max.udp.payload", TransportSettings.MIN_UDP_PAYLOAD, TransportSettings.MAX_UDP_PAYLOAD)
+            .range("peer.timeout.seconds", 1, MAX_SECONDS)
+            .oneOf("write.policy", "none", "any", "allow-list")
+            .check("write.allow", TransportComponent::nodeIdsProblem)
+            .alsoKnown(StoreTargets.KEY);
 
     private final BundleContext context;
     private final NodeIdentity identity;
@@ -121,11 +149,57 @@ public final class TransportComponent {
     private QuicPeerClient client;
     private ServiceRegistration<PeerClient> registration;
 
+    /**
+     * Starts the transport. A configuration that was never good (a refused value, an address it
+     * cannot listen on) fails the activation with a message naming key, value and file; the
+     * component comes back by itself when the configuration changes.
+     */
     @Activate
-    public TransportComponent(BundleContext context, @Reference NodeIdentity identity, Config config) throws InterruptedException {
+    public TransportComponent(BundleContext context, @Reference NodeIdentity identity, Map<String, Object> properties)
+            throws InterruptedException {
         this.context = context;
         this.identity = identity;
-        start(settings(config));
+        ComponentRetry retry = new ComponentRetry(context, PID, TransportComponent.class.getName());
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
+        if (!checked.usable()) {
+            throw checked.down(retry);
+        }
+        TransportSettings settings;
+        try {
+            settings = settings(checked.config());
+        } catch (IllegalArgumentException e) {
+            LOG.error("configuration {}: {}; the transport stays down until {} is fixed", PID, e.getMessage(), checked.file());
+            throw checked.down("write.policy", e.getMessage(), retry);
+        }
+        try {
+            start(settings);
+        } catch (IllegalStateException e) {
+            LOG.error("configuration {}: listen.address = '{}', listen.port = '{}' refused: {}; the transport stays down until {} "
+                    + "is fixed or the port is free", PID, checked.config().listen_address(), checked.config().listen_port(),
+                    e.getMessage(), checked.file());
+            throw checked.down("listen.port", e.getMessage(), retry);
+        }
+        checked.accepted();
+    }
+
+    private static String addressProblem(Object value) {
+        try {
+            java.net.InetAddress.getByName(String.valueOf(value).trim());
+            return null;
+        } catch (java.net.UnknownHostException e) {
+            return "not an IP address or a known host name";
+        }
+    }
+
+    private static String nodeIdsProblem(Object value) {
+        for (String id : (String[]) value) {
+            try {
+                NodeId.parse(id);
+            } catch (IllegalArgumentException e) {
+                return "'" + id + "' is not a NodeId (40 hex characters): " + e.getMessage();
+            }
+        }
+        return null;
     }
 
     static TransportSettings settings(Config config) {
@@ -155,7 +229,12 @@ public final class TransportComponent {
         handlers.forEach((handler, type) -> started.addHandler(type, handler));
         try {
             started.start();
-        } catch (RuntimeException e) {
+        } catch (InterruptedException e) {
+            started.close();
+            throw e;
+        } catch (Exception e) {
+            // Netty rethrows the bind's checked BindException undeclared: catch it too, and free what started.
+            started.close();
             throw new IllegalStateException("cannot listen on " + settings.listen() + " (is the port in use?): " + e.getMessage(), e);
         }
         transport = started;
@@ -179,24 +258,41 @@ public final class TransportComponent {
         }
     }
 
+    /**
+     * Applies a change. Refused values keep their last good ones (one log line each); settings that
+     * need a new endpoint start it, and if it cannot listen the old one is started again.
+     */
     @Modified
-    void modified(Config config) throws InterruptedException {
+    void modified(Map<String, Object> properties) throws InterruptedException {
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
         TransportSettings next;
         try {
-            next = settings(config);
+            next = settings(checked.config());
         } catch (IllegalArgumentException e) {
-            LOG.error("ignoring the new transport configuration: {}", e.getMessage());
+            LOG.error("configuration {}: write.policy = '{}' refused: {}; keeping the transport settings in force", PID,
+                    checked.config().write_policy(), e.getMessage());
             return;
         }
-        if (transport.settings().needRestartFor(next)) {
+        TransportSettings current = transport.settings();
+        if (current.needRestartFor(next)) {
             LOG.info("transport restarting on {} for its new socket, worker, datagram or peer timeout settings", next.listen());
+            // Where it listens now, to return there exactly (the configured port may be 0: any).
+            InetSocketAddress bound = transport.localAddress();
             stop();
-            start(next);
+            try {
+                start(next);
+            } catch (IllegalStateException e) {
+                LOG.error("configuration {}: listen.address = '{}', listen.port = '{}' refused: {}; keeping {}", PID,
+                        checked.config().listen_address(), checked.config().listen_port(), e.getMessage(), bound);
+                start(current.toBuilder().listen(bound).build());
+                return;
+            }
         } else {
             transport.update(next);
             LOG.info("transport settings applied: {} connections, idle {} s, reaper {} s, mode {}", next.maxConnections(),
                     next.idleTimeout().toSeconds(), next.reaperInterval().toSeconds(), next.pipelined() ? "pipelined" : "naive");
         }
+        checked.accepted();
     }
 
     @Deactivate
@@ -204,8 +300,13 @@ public final class TransportComponent {
         stop();
     }
 
-    @Reference(service = FragmentStore.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    /**
+     * The store the configuration names ({@link StoreTargets}: the cache front, else the configured
+     * backend; {@code store.target} overrides it), never another backend: without it peers' requests
+     * are answered UNAVAILABLE.
+     */
+    @Reference(name = "store", service = FragmentStore.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, target = StoreTargets.CONSUMER)
     void bindStore(FragmentStore bound) {
         store = bound;
     }

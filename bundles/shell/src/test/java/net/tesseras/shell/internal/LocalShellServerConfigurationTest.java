@@ -1,0 +1,39 @@
+package net.tesseras.shell.internal;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import net.tesseras.common.internal.DataDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.BundleContext;
+
+/** A refused value never leaves a socket behind on which bin/tesseras shell would hang. */
+class LocalShellServerConfigurationTest {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void aBadValueNeverGoodFailsBeforeTheSocketExistsNamingKeyValueAndFile() {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("service.pid", "net.tesseras.shell.test-" + System.nanoTime());
+        properties.put("max.concurrent", "abc");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new LocalShellServer(context(), properties, null));
+        assertTrue(e.getMessage().contains("max.concurrent = 'abc' refused: not a whole number (expected 1 to 64)"), e.getMessage());
+        assertTrue(e.getMessage().contains("the local shell stays down until etc/"), e.getMessage());
+        assertFalse(Files.exists(data.resolve("run/shell.sock")), "no socket was left behind");
+    }
+
+    private BundleContext context() {
+        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
+                (p, m, a) -> "getProperty".equals(m.getName()) && DataDirectory.PROPERTY.equals(a[0]) ? data.toString() : null);
+    }
+}

@@ -1,0 +1,287 @@
+package net.tesseras.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.function.BooleanSupplier;
+import javax.inject.Inject;
+import net.tesseras.database.Database;
+import net.tesseras.storage.FragmentStore;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+
+/**
+ * The configuration rule (docs/OPERATOR.md, "Configuration errors") and the rule on backends
+ * (DESIGN.md section 4) in a running framework: a bad value never takes a component down, a
+ * component that never had a good configuration is reported failed and comes back when the file
+ * is fixed, and with the configured store down nothing writes to another one.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ConfigurationErrorsIT {
+
+    private static final String DATABASE = "net.tesseras.storage.internal.db.DatabaseComponent";
+    private static final String FS = "net.tesseras.storage.internal.fs.FsFragmentStoreComponent";
+    private static final String SHELL = "net.tesseras.shell.internal.LocalShellServer";
+    private static final String CACHE = "net.tesseras.cache.internal.CacheComponent";
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ConfigurationAdmin configurationAdmin;
+
+    @Inject
+    private ServiceComponentRuntime scr;
+
+    @Configuration
+    public Option[] config() {
+        return TesserasOptions.node("config-errors");
+    }
+
+    @Test
+    public void badValuesWhileRunningAreRefusedAndEveryComponentKeepsRunning() throws Exception {
+        await("the fs store", () -> count("(store.name=fs)") == 1);
+        update("net.tesseras.storage.fs", "free.space.reserve.mb", "abc");
+        update("net.tesseras.storage.fs", "store.name", "");
+        // A root it cannot open (a file, not a directory): the store goes back to its last good root.
+        update("net.tesseras.storage.fs", "root", "db/tesseras.db");
+        update("net.tesseras.cache", "size.mb", "lots");
+        update("net.tesseras.shell", "max.concurrent", "abc");
+        update("net.tesseras.storage", "cache.size.kib", "-5");
+        try {
+            // Each change reached its component (DS re-creates the fs store and the shell for a change),
+            // which runs on: the bad value was refused, not applied and not fatal.
+            await("the fs store configured", () -> activeWith(FS, "free.space.reserve.mb", "abc")
+                    && activeWith(FS, "root", "db/tesseras.db") && activeWith(FS, "store.name", ""));
+            await("the cache configured", () -> activeWith(CACHE, "size.mb", "lots"));
+            await("the shell configured", () -> activeWith(SHELL, "max.concurrent", "abc"));
+            await("the database configured", () -> activeWith(DATABASE, "cache.size.kib", "-5"));
+            await("the fs store", () -> count("(store.name=fs)") == 1);
+            await("the cache front", () -> count("(store.role=front)") == 1);
+            FragmentStore front = context.getService(context.getServiceReferences(FragmentStore.class, "(store.role=front)")
+                    .iterator().next());
+            byte[] bytes = StorageServiceIT.randomBytes(1234, 77);
+            front.store(StorageServiceIT.id(bytes, 0), ByteBuffer.wrap(bytes));
+            assertTrue(front.read(StorageServiceIT.id(bytes, 0).tessera(), 0).isPresent());
+            Database database = context.getService(context.getServiceReference(Database.class));
+            assertEquals("the page cache kept its value", 64000, database.settings().cacheSizeKiB());
+            FragmentStore fs = context.getService(context.getServiceReferences(FragmentStore.class, "(store.name=fs)")
+                    .iterator().next());
+            assertTrue("the fs store kept its root: " + fs, fs.toString().contains("fragments"));
+        } finally {
+            update("net.tesseras.storage.fs", "free.space.reserve.mb", null);
+            update("net.tesseras.storage.fs", "store.name", null);
+            update("net.tesseras.storage.fs", "root", null);
+            update("net.tesseras.cache", "size.mb", null);
+            update("net.tesseras.shell", "max.concurrent", null);
+            update("net.tesseras.storage", "cache.size.kib", null);
+        }
+    }
+
+    /**
+     * A database whose configuration was never good is reported as failed activation, with the
+     * key and the value, and comes back as soon as the file is fixed: before, SCR kept it failed
+     * (its modified method is called on an instance that does not exist) until a restart.
+     */
+    @Test
+    public void aDatabaseNeverConfiguredCorrectlyIsReportedFailedAndFixingTheFileRecoversIt() throws Exception {
+        await("the database", () -> context.getServiceReference(Database.class) != null);
+        Bundle storage = bundle("net.tesseras.storage");
+        update("net.tesseras.storage", "cache.size.kib", "abc");
+        // A new revision of the bundle forgets every last good value, as a restart of the node does.
+        storage.update();
+        try {
+            await("the database failed", () -> state(DATABASE) == ComponentConfigurationDTO.FAILED_ACTIVATION);
+            String failure = failure(DATABASE);
+            assertTrue(failure, failure.contains("cache.size.kib = 'abc' refused"));
+            assertTrue(failure, failure.contains("the database stays down until"));
+            assertEquals(0, context.getServiceReferences(Database.class, null).size());
+            assertEquals("no fs store without its database", 0, count("(store.name=fs)"));
+
+            update("net.tesseras.storage", "cache.size.kib", "32000");
+            await("the database back", () -> context.getServiceReference(Database.class) != null);
+            await("the fs store back", () -> count("(store.name=fs)") == 1);
+            await("the database component active", () -> state(DATABASE) == ComponentConfigurationDTO.ACTIVE);
+            Database database = context.getService(context.getServiceReference(Database.class));
+            assertEquals(32000, database.settings().cacheSizeKiB());
+        } finally {
+            update("net.tesseras.storage", "cache.size.kib", null);
+        }
+    }
+
+    /**
+     * With the fs store down the shell does not write to the sqlite store: the write is refused
+     * naming the missing store, and works again when the fs store returns.
+     */
+    @Test
+    public void withTheConfiguredStoreDownWritesAreRefusedAndNeverGoToAnotherBackend() throws Exception {
+        await("the fs store", () -> count("(store.name=fs)") == 1);
+        await("the sqlite store", () -> count("(store.name=sqlite)") == 1);
+        await("the cache front", () -> count("(store.role=front)") == 1);
+        FragmentStore sqlite = context.getService(context.getServiceReferences(FragmentStore.class, "(store.name=sqlite)")
+                .iterator().next());
+        long sqliteBefore = sqlite.stats().fragments();
+        Path file = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "letter", ".txt");
+        Files.writeString(file, "written while fs was down " + System.nanoTime());
+
+        ComponentDescriptionDTO fs = scr.getComponentDescriptionDTO(bundle("net.tesseras.storage"), FS);
+        scr.disableComponent(fs).getValue();
+        try {
+            await("the fs store gone", () -> count("(store.name=fs)") == 0);
+            await("the cache front gone (its backend is missing)", () -> count("(store.role=front)") == 0);
+            assertEquals("the sqlite store is still there", 1, count("(store.name=sqlite)"));
+
+            String refused = gogoFailure("tesseras:put " + file);
+            assertTrue(refused, refused.contains("the configured fragment store is not available"));
+            assertTrue(refused, refused.contains("fs backend"));
+            assertEquals("nothing went to the sqlite store", sqliteBefore, sqlite.stats().fragments());
+            String status = gogo("tesseras:status");
+            String storeLine = status.lines().filter(l -> l.startsWith("Fragment store")).findFirst().orElse("");
+            assertTrue(status, storeLine.contains("none: the configured fragment store is not available"));
+            assertFalse(status, storeLine.contains("sqlite"));
+        } finally {
+            scr.enableComponent(fs).getValue();
+        }
+        await("the fs store back", () -> count("(store.name=fs)") == 1);
+        await("the cache front back", () -> count("(store.role=front)") == 1);
+        await("the shell bound again", () -> {
+            try {
+                return gogo("tesseras:status").contains("cache>fs");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        String stored = gogo("tesseras:put " + file);
+        assertTrue(stored, stored.contains("in store cache>fs"));
+        assertEquals(sqliteBefore, sqlite.stats().fragments());
+    }
+
+    private void update(String pid, String key, Object value) throws Exception {
+        org.osgi.service.cm.Configuration configuration = configurationAdmin.getConfiguration(pid, "?");
+        Dictionary<String, Object> properties = configuration.getProperties() == null ? new Hashtable<>()
+                : configuration.getProperties();
+        if (value == null) {
+            properties.remove(key);
+        } else {
+            properties.put(key, value);
+        }
+        configuration.update(properties);
+    }
+
+    private int state(String componentName) {
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (d.name.equals(componentName)) {
+                Collection<ComponentConfigurationDTO> configurations = scr.getComponentConfigurationDTOs(d);
+                return configurations.isEmpty() ? -1 : configurations.iterator().next().state;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the component is active with configuration property {@code key} = {@code value}. */
+    private boolean activeWith(String componentName, String key, String value) {
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (d.name.equals(componentName)) {
+                for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                    if (c.state == ComponentConfigurationDTO.ACTIVE && value.equals(String.valueOf(c.properties.get(key)))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private String failure(String componentName) {
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (d.name.equals(componentName)) {
+                for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                    if (c.failure != null) {
+                        return c.failure;
+                    }
+                }
+            }
+        }
+        return "";
+    }
+
+    private int count(String filter) {
+        try {
+            return context.getServiceReferences(FragmentStore.class, filter).size();
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                fail("not within 30 s: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private String gogo(String command) throws Exception {
+        ServiceReference<CommandProcessor> ref = context.getServiceReference(CommandProcessor.class);
+        assertNotNull(ref);
+        CommandProcessor processor = context.getService(ref);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), print, print)) {
+            Object result = session.execute(command);
+            return out.toString(StandardCharsets.UTF_8) + (result == null ? "" : result);
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    private String gogoFailure(String command) throws Exception {
+        try {
+            String output = gogo(command);
+            throw new AssertionError("expected '" + command + "' to fail, it printed: " + output);
+        } catch (AssertionError e) {
+            throw e;
+        } catch (Exception e) {
+            return String.valueOf(e.getMessage());
+        }
+    }
+}
