@@ -2,11 +2,12 @@ package net.tesseras.shell.internal;
 
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -51,9 +52,21 @@ public final class PeerCommands {
         }
     }
 
+    private static final Usage PING = new Usage("tesseras:ping <host:port>", 1, 1,
+            "asks another node who it is: its NodeId (proved by its certificate), protocol, capabilities, round trip");
+    private static final Usage POOL = new Usage("tesseras:pool", 0, 0,
+            "the pooled connections: peer NodeId, address, inbound/outbound, idle time, requests in flight");
+    private static final Usage FETCH = new Usage("tesseras:fetch <host:port> <hash> <index> <file>", 4, 4,
+            "streams a fragment another node holds into a new file, verified against the checksum in that node's index",
+            "<file>  must not exist yet; relative paths and ~ resolve in your working and home directory",
+            "the file appears complete or not at all: a failure or Ctrl-C leaves nothing behind");
+
     @Descriptor("ask a node who it is: its NodeId (authenticated by TLS), protocol and the round-trip time")
-    public void ping(CommandSession session, @Descriptor("the node's address, host:port") String address) {
-        ping(session.getConsole(), address);
+    public void ping(CommandSession session, @Descriptor("<host:port>: the node's address; --help") String... args) {
+        String[] a = PING.parse(session.getConsole(), args);
+        if (a != null) {
+            ping(session.getConsole(), a[0]);
+        }
     }
 
     void ping(PrintStream out, String address) {
@@ -67,8 +80,10 @@ public final class PeerCommands {
     }
 
     @Descriptor("list the pooled connections: peers, direction, idle time, requests in flight")
-    public void pool(CommandSession session) {
-        pool(session.getConsole());
+    public void pool(CommandSession session, @Descriptor("--help") String... args) {
+        if (POOL.parse(session.getConsole(), args) != null) {
+            pool(session.getConsole());
+        }
     }
 
     void pool(PrintStream out) {
@@ -82,14 +97,21 @@ public final class PeerCommands {
         out.println(connections.size() + " connection" + (connections.size() == 1 ? "" : "s"));
     }
 
-    @Descriptor("fetch one fragment from a node into a file, verified against the checksum in that node's index")
-    public void fetch(CommandSession session, @Descriptor("the node's address, host:port") String address,
-            @Descriptor("tessera hash (64 hex characters)") String hash, @Descriptor("fragment index") int index,
-            @Descriptor("the file to write") String output) {
-        fetch(session.getConsole(), session.currentDir(), address, hash, index, output);
+    @Descriptor("fetch one fragment from a node into a new file, verified against the checksum in that node's index")
+    public void fetch(CommandSession session,
+            @Descriptor("<host:port> <hash> <index> <file>: the node, tessera hash, fragment index, a new file; --help") String... args)
+            throws IOException {
+        String[] a = FETCH.parse(session.getConsole(), args);
+        if (a != null) {
+            fetch(session.getConsole(), a[0], a[1], Usage.index(a[2]), CommandPaths.resolve(session, a[3]));
+        }
     }
 
-    void fetch(PrintStream out, Path cwd, String address, String hash, int index, String output) {
+    void fetch(PrintStream out, Path cwd, String address, String hash, int index, String output) throws IOException {
+        fetch(out, address, hash, index, CommandPaths.resolve(cwd, null, output));
+    }
+
+    void fetch(PrintStream out, String address, String hash, int index, Path target) throws IOException {
         InetSocketAddress peer = parse(address);
         ContentHash tessera;
         try {
@@ -98,16 +120,22 @@ public final class PeerCommands {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot fetch: " + e.getMessage());
         }
-        Path p = Path.of(output);
-        Path target = (p.isAbsolute() || cwd == null ? p : cwd.resolve(p)).toAbsolutePath().normalize();
-        if (Files.exists(target)) {
-            throw new IllegalArgumentException(target + " already exists; remove it or choose another name");
-        }
-        if (target.getParent() == null || !Files.isDirectory(target.getParent())) {
-            throw new IllegalArgumentException("cannot write " + target + ": its directory does not exist");
-        }
+        PeerClient peerClient = requireClient();
         long started = System.nanoTime();
-        FragmentInfo info = await(requireClient().fetch(peer, tessera, index, target), "fetch from " + address);
+        FragmentInfo[] fetched = new FragmentInfo[1];
+        // The transport writes its own temporary file and moves it onto the name it is given: give
+        // it a temporary name of ours, so the target appears only when complete, never replacing a file.
+        AtomicFiles.writeNewVia(target, temp -> {
+            CompletableFuture<FragmentInfo> download = peerClient.fetch(peer, tessera, index, temp).toCompletableFuture();
+            try {
+                fetched[0] = await(download, "fetch from " + address);
+            } catch (RuntimeException e) {
+                // Interrupted or timed out: the download may still finish later; its file must not stay.
+                download.whenComplete((info, failure) -> AtomicFiles.deleteQuietly(temp));
+                throw e;
+            }
+        });
+        FragmentInfo info = fetched[0];
         double seconds = (System.nanoTime() - started) / 1e9;
         out.println("Fetched      " + tessera.toShortHex(16) + "/" + index + (info.id().parity() ? " (parity)" : ""));
         out.println("From         " + peer);
@@ -166,8 +194,7 @@ public final class PeerCommands {
         } catch (TimeoutException e) {
             throw new IllegalStateException(what + " got no answer in " + WAIT_SECONDS + " s");
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(what + " was interrupted");
+            throw new IllegalStateException(what + " was interrupted; nothing was kept");
         }
     }
 
