@@ -301,6 +301,7 @@ public final class LocalShellServer {
         AtomicBoolean interrupted = new AtomicBoolean();
         ScheduledFuture<?> keepalive = null;
         try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err)) {
+            guardFrameworkCommands(session);
             if (request.framed()) {
                 prepare(session, request, frames);
                 keepalive = timer.scheduleWithFixedDelay(() -> {
@@ -364,6 +365,29 @@ public final class LocalShellServer {
         session.put("exit", (Function) (s, arguments) -> {
             throw new ExitRequest(arguments.isEmpty() ? 0 : status(arguments.get(0)));
         });
+    }
+
+    /** Gogo commands that report a failure only as the text they return (success returns nothing). */
+    private static final java.util.List<String> REPORTING_COMMANDS = java.util.List.of("start", "stop", "uninstall", "update");
+
+    /**
+     * Gogo's start, stop, uninstall and update return a failure as text and succeed with none: a
+     * bundle that cannot resolve would exit 0. In a shell session such text becomes a failure.
+     */
+    private static void guardFrameworkCommands(CommandSession session) {
+        for (String name : REPORTING_COMMANDS) {
+            if (session.get("felix:" + name) instanceof Function original) {
+                Function guarded = (s, arguments) -> {
+                    Object result = original.execute(s, arguments);
+                    if (result instanceof CharSequence text && !text.toString().isBlank()) {
+                        throw new IllegalStateException(text.toString().strip());
+                    }
+                    return result;
+                };
+                session.put(name, guarded);
+                session.put("felix:" + name, guarded);
+            }
+        }
     }
 
     private static int status(Object argument) {

@@ -59,6 +59,9 @@ final class FakeGogo {
 
     private CommandSession session(PrintStream out, PrintStream err) {
         Map<String, Object> variables = new HashMap<>();
+        // Like Gogo's felix:start: a failure is only the text it returns.
+        variables.put("felix:start", (Function) (session, arguments) ->
+                "67".equals(String.valueOf(arguments.get(0))) ? "org.osgi.framework.BundleException: Unable to resolve 67\n" : "");
         Path[] cwd = {Path.of("/node/dir")};
         List<Job> jobs = new ArrayList<>();
         CommandSession[] self = new CommandSession[1];
@@ -119,6 +122,11 @@ final class FakeGogo {
             case "fail" -> throw new IllegalStateException("it failed");
             case "warn" -> err.println("Bundle ID 67 is invalid");
             case "pwd" -> out.println(cwd + " " + variables.get("HOME"));
+            case "start" -> {
+                Object start = variables.get("start");
+                List<Object> arguments = new ArrayList<>(List.of(words).subList(1, words.length));
+                return start instanceof Function f ? f.execute(session, arguments) : "no start function";
+            }
             case "exit" -> {
                 Object exit = variables.get("exit");
                 List<Object> arguments = new ArrayList<>(List.of(words).subList(1, words.length));

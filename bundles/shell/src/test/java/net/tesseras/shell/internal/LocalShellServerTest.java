@@ -215,6 +215,10 @@ class LocalShellServerTest {
         ShellTestClient.Answer reported = bare("warn");
         assertEquals(1, reported.exit(), "a command that reports its failure only on standard error fails");
         assertEquals("Bundle ID 67 is invalid\n", reported.err());
+        ShellTestClient.Answer unresolved = bare("start 67");
+        assertEquals(1, unresolved.exit(), "a start that returns its failure as text fails");
+        assertTrue(unresolved.err().contains("Unable to resolve 67"), unresolved.err());
+        assertEquals(0, bare("start 12").exit());
     }
 
     @Test
