@@ -361,10 +361,6 @@ public final class LocalShellServer {
         }
         session.put(Progress.SINK, (Progress.Sink) (label, done, total) ->
                 frames.write(ShellFrames.PROGRESS, done + " " + total + " " + label));
-        // gosh_profile makes System's methods commands, so a bare 'exit' would end the node's JVM.
-        session.put("exit", (Function) (s, arguments) -> {
-            throw new ExitRequest(arguments.isEmpty() ? 0 : status(arguments.get(0)));
-        });
     }
 
     /** Gogo commands that report a failure only as the text they return (success returns nothing). */
@@ -375,6 +371,13 @@ public final class LocalShellServer {
      * bundle that cannot resolve would exit 0. In a shell session such text becomes a failure.
      */
     private static void guardFrameworkCommands(CommandSession session) {
+        // gosh_profile makes System's methods commands, so 'exit' would end the node's JVM: in a shell
+        // session it ends the session, with its status, and the node keeps running.
+        Function exit = (s, arguments) -> {
+            throw new ExitRequest(arguments.isEmpty() ? 0 : status(arguments.get(0)));
+        };
+        session.put("exit", exit);
+        session.put("system:exit", exit);
         for (String name : REPORTING_COMMANDS) {
             if (session.get("felix:" + name) instanceof Function original) {
                 Function guarded = (s, arguments) -> {
