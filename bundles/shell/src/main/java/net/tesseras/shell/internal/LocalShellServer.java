@@ -106,7 +106,7 @@ public final class LocalShellServer {
     private final ThreadPoolExecutor connections;
     private final ExecutorService watchers;
     private final ScheduledExecutorService timer;
-    private final Semaphore slots;
+    private final Places slots;
     private volatile int maxConcurrent;
     private volatile Endpoint endpoint;
 
@@ -125,7 +125,7 @@ public final class LocalShellServer {
         this.dataDirectory = dataDirectory;
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.maxConcurrent = concurrency(config);
-        this.slots = new Semaphore(maxConcurrent);
+        this.slots = new Places(maxConcurrent);
         AtomicInteger counter = new AtomicInteger();
         this.connections = new ThreadPoolExecutor(0, MAX_CONNECTIONS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 r -> daemon(r, "tesseras-shell-" + counter.incrementAndGet()));
@@ -166,7 +166,8 @@ public final class LocalShellServer {
         if (change > 0) {
             slots.release(change);
         } else if (change < 0) {
-            slots.acquireUninterruptibly(-change);
+            // Running commands finish; fewer start after them.
+            slots.reduce(-change);
         }
         Endpoint current = endpoint;
         Path socket;
@@ -460,6 +461,19 @@ public final class LocalShellServer {
             client.close();
         } catch (IOException ignored) {
             // already closed
+        }
+    }
+
+    /** The places for running commands; fewer can be set while they are taken. */
+    private static final class Places extends Semaphore {
+        private static final long serialVersionUID = 1L;
+
+        Places(int permits) {
+            super(permits);
+        }
+
+        void reduce(int by) {
+            reducePermits(by);
         }
     }
 
