@@ -587,6 +587,38 @@ class DistributionIT {
     }
 
     @Test
+    void aShellSocketPathNamingTheIndexOrTheKeyLeavesThemIntact() throws Exception {
+        Path data = tmp.resolve("data");
+        try (Node node = new Node(home, data)) {
+            node.bin("start").assertOk();
+            Path file = Files.write(tmp.resolve("kept.txt"), "kept".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String tessera = tesseraOf(node.shell("tesseras:put " + file).assertOk().out());
+            String identity = node.shell("tesseras:identity").assertOk().out();
+            node.bin("stop").assertOk();
+            byte[] key = Files.readAllBytes(data.resolve("identity/node.key"));
+
+            // Set before a start: refused, the node starts and is driven on run/shell.sock.
+            Path cfg = home.resolve("etc/net.tesseras.shell.cfg");
+            String original = Files.readString(cfg);
+            Files.writeString(cfg, original.replace("socket.path = run/shell.sock", "socket.path = db/tesseras.db"));
+            node.bin("start").assertOk();
+            assertTrue(node.shell("tesseras:fragments").assertOk().out().contains(tessera), "the index is intact");
+            assertTrue(node.log().contains("socket.path = db/tesseras.db in etc/net.tesseras.shell.cfg is refused"), node.log());
+
+            // Changed while running: refused, the socket in use is kept, the key is untouched.
+            Files.writeString(cfg, original.replace("socket.path = run/shell.sock", "socket.path = identity/node.key"));
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!node.log().contains("socket.path = identity/node.key") && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertTrue(node.log().contains("socket.path = identity/node.key in etc/net.tesseras.shell.cfg is refused"));
+            assertArrayEquals(key, Files.readAllBytes(data.resolve("identity/node.key")));
+            assertEquals(identity, node.shell("tesseras:identity").assertOk().out());
+            node.bin("stop").assertOk();
+        }
+    }
+
+    @Test
     void largePutsShowProgress() throws Exception {
         try (Node node = new Node(home, tmp.resolve("data"))) {
             node.bin("start").assertOk();

@@ -126,11 +126,6 @@ public final class LocalShellServer {
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.maxConcurrent = concurrency(config);
         this.slots = new Places(maxConcurrent);
-        AtomicInteger counter = new AtomicInteger();
-        this.connections = new ThreadPoolExecutor(0, MAX_CONNECTIONS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                r -> daemon(r, "tesseras-shell-" + counter.incrementAndGet()));
-        this.watchers = Executors.newCachedThreadPool(r -> daemon(r, "tesseras-shell-watch"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tesseras-shell-timer"));
         Path socket;
         try {
             socket = ShellSocketPath.prepare(dataDirectory, config.socket_path());
@@ -139,6 +134,11 @@ public final class LocalShellServer {
             LOG.error("{}; the shell listens on {} instead", e.getMessage(), ShellSocketPath.DEFAULT);
             socket = ShellSocketPath.prepare(dataDirectory, ShellSocketPath.DEFAULT);
         }
+        AtomicInteger counter = new AtomicInteger();
+        this.connections = new ThreadPoolExecutor(0, MAX_CONNECTIONS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> daemon(r, "tesseras-shell-" + counter.incrementAndGet()));
+        this.watchers = Executors.newCachedThreadPool(r -> daemon(r, "tesseras-shell-watch"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tesseras-shell-timer"));
         try {
             this.endpoint = bind(socket);
         } catch (IOException | RuntimeException e) {
