@@ -3,6 +3,7 @@ package net.tesseras.shell.internal;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -103,15 +104,15 @@ public final class PeerCommands {
             throws IOException {
         String[] a = FETCH.parse(session.getConsole(), args);
         if (a != null) {
-            fetch(session.getConsole(), a[0], a[1], Usage.index(a[2]), CommandPaths.resolve(session, a[3]));
+            fetch(session.getConsole(), a[0], a[1], Usage.index(a[2]), CommandPaths.resolve(session, a[3]), Progress.sinkOf(session));
         }
     }
 
     void fetch(PrintStream out, Path cwd, String address, String hash, int index, String output) throws IOException {
-        fetch(out, address, hash, index, CommandPaths.resolve(cwd, null, output));
+        fetch(out, address, hash, index, CommandPaths.resolve(cwd, null, output), null);
     }
 
-    void fetch(PrintStream out, String address, String hash, int index, Path target) throws IOException {
+    void fetch(PrintStream out, String address, String hash, int index, Path target, Progress.Sink progress) throws IOException {
         InetSocketAddress peer = parse(address);
         ContentHash tessera;
         try {
@@ -128,8 +129,11 @@ public final class PeerCommands {
         AtomicFiles.writeNewVia(target, temp -> {
             CompletableFuture<FragmentInfo> download = peerClient.fetch(peer, tessera, index, temp).toCompletableFuture();
             try {
+                if (progress != null) {
+                    watch(download, peerClient, peer, tessera, index, temp, progress, "fetch " + target.getFileName());
+                }
                 fetched[0] = await(download, "fetch from " + address);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | IOException e) {
                 // Interrupted or timed out: the download may still finish later; its file must not stay.
                 download.whenComplete((info, failure) -> AtomicFiles.deleteQuietly(temp));
                 throw e;
@@ -143,6 +147,57 @@ public final class PeerCommands {
         out.println("Checksum     " + info.id().checksum() + " verified");
         out.printf(Locale.ROOT, "Time         %.3f s%n", seconds);
         out.println("Written to   " + target);
+    }
+
+    /**
+     * Reports a download's progress from the size of the transport's partial file beside {@code
+     * temp} (named after it), until the download ends; interruption stops the wait.
+     */
+    private static void watch(CompletableFuture<FragmentInfo> download, PeerClient client, InetSocketAddress peer,
+            ContentHash tessera, int index, Path temp, Progress.Sink sink, String label) throws IOException {
+        long total;
+        try {
+            total = client.list(peer, tessera).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS).stream()
+                    .filter(f -> f.id().index() == index).mapToLong(FragmentInfo::size).findFirst().orElse(0);
+        } catch (ExecutionException | TimeoutException e) {
+            return; // the download reports the failure itself
+        } catch (InterruptedException e) {
+            throw new java.io.InterruptedIOException("fetch was interrupted; nothing was kept");
+        }
+        Progress progress = new Progress(sink, label, total);
+        String prefix = "." + temp.getFileName();
+        long reported = 0;
+        while (!download.isDone()) {
+            try {
+                download.get(200, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                long size = partialSize(temp.getParent(), prefix);
+                if (size > reported) {
+                    progress.add(size - reported);
+                    reported = size;
+                }
+            } catch (ExecutionException e) {
+                return;
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException("fetch was interrupted; nothing was kept");
+            }
+        }
+        if (download.isDone() && !download.isCompletedExceptionally()) {
+            progress.add(Math.max(0, total - reported));
+            progress.finish();
+        }
+    }
+
+    private static long partialSize(Path directory, String prefix) {
+        try (var files = Files.newDirectoryStream(directory, p -> p.getFileName().toString().startsWith(prefix))) {
+            long size = 0;
+            for (Path p : files) {
+                size = Math.max(size, Files.size(p));
+            }
+            return size;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private PeerClient requireClient() {
