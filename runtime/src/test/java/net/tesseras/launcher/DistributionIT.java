@@ -619,6 +619,29 @@ class DistributionIT {
     }
 
     @Test
+    void idleConnectionsToTheShellSocketDoNotHangCommands() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            node.bin("start").assertOk();
+            List<java.nio.channels.SocketChannel> idle = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+                    channel.connect(java.net.UnixDomainSocketAddress.of(tmp.resolve("data/run/shell.sock")));
+                    idle.add(channel);
+                }
+                // Node.shell fails the test if no answer comes within its deadline.
+                assertTrue(node.shell("tesseras:status").assertOk().out().contains("journal mode"));
+                assertEquals(0, node.bin("shell", "-c", "lb").exit());
+            } finally {
+                for (java.nio.channels.SocketChannel channel : idle) {
+                    channel.close();
+                }
+            }
+            node.bin("stop").assertOk();
+        }
+    }
+
+    @Test
     void largePutsShowProgress() throws Exception {
         try (Node node = new Node(home, tmp.resolve("data"))) {
             node.bin("start").assertOk();

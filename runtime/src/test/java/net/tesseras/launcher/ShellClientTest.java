@@ -108,6 +108,28 @@ class ShellClientTest {
     }
 
     @Test
+    void onATerminalProgressIsABarRedrawnInPlace() throws Exception {
+        Path socket = dir.resolve("s.sock");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            serve(server, new ArrayList<>(), channel -> {
+                text(channel, 'P', "50 100 get copy.bin");
+                text(channel, 'P', "100 100 get copy.bin");
+                text(channel, 'O', "Wrote\n");
+                frame(channel, 'X', ByteBuffer.allocate(4).putInt(0).array());
+            });
+            ShellClient terminal = new ShellClient(socket, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8), true, Duration.ofSeconds(60));
+            assertEquals(0, terminal.run("tesseras:get x 0 copy.bin", "/", "/"));
+            String bar = err.toString(StandardCharsets.UTF_8);
+            assertTrue(bar.contains("\rget copy.bin [###############               ] 50%"), bar);
+            assertTrue(bar.contains("\rget copy.bin [" + "#".repeat(30) + "] 100%"), bar);
+            assertTrue(bar.endsWith("\n"), "the bar's line is ended before other output");
+            assertEquals("Wrote\n", out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void aNodeThatStopsAnsweringIsGivenUpOn() throws Exception {
         Path socket = dir.resolve("s.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
