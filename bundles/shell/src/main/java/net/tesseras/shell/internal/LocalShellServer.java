@@ -102,6 +102,7 @@ public final class LocalShellServer {
     private final CommandProcessor processor;
     private final Path dataDirectory;
     private final long requestTimeoutMillis;
+    private final long keepaliveMillis;
     private final String owner = System.getProperty("user.name");
     private final ThreadPoolExecutor connections;
     private final ExecutorService watchers;
@@ -116,11 +117,12 @@ public final class LocalShellServer {
     @Activate
     public LocalShellServer(BundleContext context, Config config, @Reference CommandProcessor processor)
             throws IOException {
-        this(DataDirectory.of(context), config, processor, REQUEST_TIMEOUT_MILLIS);
+        this(DataDirectory.of(context), config, processor, REQUEST_TIMEOUT_MILLIS, KEEPALIVE_MILLIS);
     }
 
-    LocalShellServer(Path dataDirectory, Config config, CommandProcessor processor, long requestTimeoutMillis)
-            throws IOException {
+    LocalShellServer(Path dataDirectory, Config config, CommandProcessor processor, long requestTimeoutMillis,
+            long keepaliveMillis) throws IOException {
+        this.keepaliveMillis = keepaliveMillis;
         this.processor = processor;
         this.dataDirectory = dataDirectory;
         this.requestTimeoutMillis = requestTimeoutMillis;
@@ -305,13 +307,14 @@ public final class LocalShellServer {
             guardFrameworkCommands(session);
             if (request.framed()) {
                 prepare(session, request, frames);
-                keepalive = timer.scheduleWithFixedDelay(() -> {
+                // Written from a pool thread: a client that stops reading must not stall the timer.
+                keepalive = timer.scheduleWithFixedDelay(() -> watchers.execute(() -> {
                     try {
-                        frames.write(ShellFrames.KEEPALIVE, new byte[0], 0, 0);
+                        frames.writeIfIdle(ShellFrames.KEEPALIVE);
                     } catch (IOException e) {
                         // The client went away; the watcher interrupts the command.
                     }
-                }, KEEPALIVE_MILLIS, KEEPALIVE_MILLIS, TimeUnit.MILLISECONDS);
+                }), keepaliveMillis, keepaliveMillis, TimeUnit.MILLISECONDS);
                 watchers.execute(() -> watch(client, session, finished, interrupted));
             }
             try {

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The framing of the local command socket. Both directions use frames {@code [type:1][length:4
@@ -53,6 +54,7 @@ final class ShellFrames {
     }
 
     private final WritableByteChannel channel;
+    private final ReentrantLock lock = new ReentrantLock();
 
     ShellFrames(WritableByteChannel channel) {
         this.channel = channel;
@@ -132,7 +134,30 @@ final class ShellFrames {
         return true;
     }
 
-    synchronized void write(byte type, byte[] payload, int offset, int length) throws IOException {
+    void write(byte type, byte[] payload, int offset, int length) throws IOException {
+        lock.lock();
+        try {
+            writeFrame(type, payload, offset, length);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes an empty frame unless another frame is being written (a client that stops reading
+     * blocks that writer; a keep-alive then is not needed and must not queue up behind it).
+     */
+    void writeIfIdle(byte type) throws IOException {
+        if (lock.tryLock()) {
+            try {
+                writeFrame(type, new byte[0], 0, 0);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void writeFrame(byte type, byte[] payload, int offset, int length) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(5).put(type).putInt(length).flip();
         ByteBuffer body = ByteBuffer.wrap(payload, offset, length);
         while (header.hasRemaining()) {

@@ -166,7 +166,7 @@ class LocalShellServerTest {
 
     @Test
     void aClientThatSendsNothingIsDisconnected() throws Exception {
-        servers.add(new LocalShellServer(data(), FakeGogo.config("run/shell.sock", 4), gogo.processor(), 100));
+        servers.add(new LocalShellServer(data(), FakeGogo.config("run/shell.sock", 4), gogo.processor(), 100, LocalShellServer.KEEPALIVE_MILLIS));
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(data().resolve("run/shell.sock")));
             assertEquals(-1, (int) within(() -> channel.read(ByteBuffer.allocate(16))), "closed by the node");
@@ -190,6 +190,24 @@ class LocalShellServerTest {
             assertTrue(gogo.interrupted.await(DEADLINE_SECONDS, TimeUnit.SECONDS));
         }
         assertEquals(0, bare("echo free again").exit());
+    }
+
+    @Test
+    void aRunningCommandsClientReceivesKeepAlives() throws Exception {
+        servers.add(new LocalShellServer(data(), FakeGogo.config("run/shell.sock", 4), gogo.processor(), 10_000, 50));
+        try (ShellTestClient running = new ShellTestClient(data().resolve("run/shell.sock"))) {
+            running.sendFramed("/", "/", "block");
+            ByteBuffer header = ByteBuffer.allocate(5);
+            within(() -> {
+                while (header.hasRemaining()) {
+                    running.channel.read(header);
+                }
+                return null;
+            });
+            assertEquals('K', header.get(0));
+            assertEquals(0, header.getInt(1));
+        }
+        assertTrue(gogo.interrupted.await(DEADLINE_SECONDS, TimeUnit.SECONDS));
     }
 
     @Test
