@@ -28,7 +28,7 @@ public final class Main {
             }
             case "shell" -> {
                 String command = String.join(" ", Arrays.copyOfRange(args, 1, args.length));
-                System.exit(ShellClient.run(ShellClient.socketOf(data), command, System.out, System.err));
+                System.exit(ShellClient.runFromCommandLine(ShellClient.socketOf(data), command));
             }
             default -> {
                 System.err.println("unknown mode '" + mode + "' (expected run or shell)");

@@ -520,6 +520,146 @@ class DistributionIT {
         }
     }
 
+    @Test
+    void shellPathsResolveInTheCallersDirectoryAndHome() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            node.bin("start").assertOk();
+            Path caller = Files.createDirectories(tmp.resolve("caller"));
+            Path userHome = Files.createDirectories(tmp.resolve("user-home"));
+            byte[] letter = "the letter in my home".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] note = "a note where I stand".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Files.write(userHome.resolve("letter.pdf"), letter);
+            Files.write(caller.resolve("note.txt"), note);
+            // A file of the same name in the node's own directory must not be the one stored.
+            Files.write(home.resolve("note.txt"), new byte[] {0});
+            java.util.Map<String, String> env = java.util.Map.of("HOME", userHome.toString());
+
+            String fromHome = tesseraOf(node.binIn(caller, env, "shell", "-c", "tesseras:put ~/letter.pdf").assertOk().out());
+            String fromCwd = tesseraOf(node.binIn(caller, env, "shell", "-c", "tesseras:put note.txt").assertOk().out());
+            node.binIn(caller, env, "shell", "-c", "tesseras:get " + fromHome + " 0 letter-copy.pdf").assertOk();
+            node.binIn(caller, env, "shell", "-c", "tesseras:get " + fromCwd + " 0 ~/note-copy.txt").assertOk();
+            assertArrayEquals(letter, Files.readAllBytes(caller.resolve("letter-copy.pdf")));
+            assertArrayEquals(note, Files.readAllBytes(userHome.resolve("note-copy.txt")));
+            node.bin("stop").assertOk();
+        }
+    }
+
+    @Test
+    void shellExitStatusesFollowFailuresAndExitNeverStopsTheNode() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            node.bin("start").assertOk();
+            // A bundle that cannot resolve: Gogo's start reports it on standard error only.
+            Path jar = tmp.resolve("unresolvable.jar");
+            java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+            manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+            manifest.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+            manifest.getMainAttributes().putValue("Bundle-SymbolicName", "net.tesseras.test.unresolvable");
+            manifest.getMainAttributes().putValue("Import-Package", "net.tesseras.does.not.exist");
+            new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest).close();
+            String installed = node.shell("install " + jar.toUri()).assertOk().out();
+            Matcher id = Pattern.compile("(\\d+)").matcher(installed);
+            assertTrue(id.find(), installed);
+            Node.Result start = node.bin("shell", "-c", "start " + id.group(1));
+            assertEquals(1, start.exit(), start.toString());
+            assertTrue(start.err().contains("net.tesseras.does.not.exist"), start.err());
+            assertEquals(1, node.bin("shell", "-c", "start 9999").exit());
+
+            Node.Result exit = node.bin("shell", "-c", "exit 0");
+            assertEquals(0, exit.exit(), exit.toString());
+            assertEquals(0, node.bin("status").exit(), "the node still runs after exit in a shell session");
+            node.shell("tesseras:status").assertOk();
+            assertEquals(3, node.bin("shell", "-c", "exit 3").exit());
+            assertEquals(0, node.bin("status").exit());
+
+            Node.Result help = node.bin("shell", "-c", "tesseras:put --help").assertOk();
+            assertTrue(help.out().startsWith("usage: tesseras:put <file>"), help.out());
+            Node.Result missing = node.bin("shell", "-c", "tesseras:put");
+            assertEquals(1, missing.exit());
+            assertTrue(missing.err().contains("usage: tesseras:put <file>") && !missing.err().contains("Cannot coerce"), missing.err());
+            String scope = node.bin("shell", "-c", "help tesseras").assertOk().out();
+            for (String command : List.of("tesseras:put", "tesseras:get", "tesseras:fetch", "tesseras:cache", "tesseras:metrics",
+                    "tesseras:identity")) {
+                assertTrue(scope.contains(command), command + " in:\n" + scope);
+            }
+            for (String command : List.of("tesseras:cache", "tesseras:metrics", "tesseras:identity", "tesseras:ping", "tesseras:pool",
+                    "tesseras:fetch", "tesseras:status", "tesseras:verify", "tesseras:fragments", "tesseras:init", "tesseras:get")) {
+                assertTrue(node.shell(command + " --help").assertOk().out().startsWith("usage: " + command), command);
+            }
+            assertTrue(node.shell("tesseras:metrics tesseras_store_write_seconds_count").assertOk().out()
+                    .contains("tesseras.store.write"));
+            node.bin("stop").assertOk();
+        }
+    }
+
+    @Test
+    void aShellSocketPathNamingTheIndexOrTheKeyLeavesThemIntact() throws Exception {
+        Path data = tmp.resolve("data");
+        try (Node node = new Node(home, data)) {
+            node.bin("start").assertOk();
+            Path file = Files.write(tmp.resolve("kept.txt"), "kept".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String tessera = tesseraOf(node.shell("tesseras:put " + file).assertOk().out());
+            String identity = node.shell("tesseras:identity").assertOk().out();
+            node.bin("stop").assertOk();
+            byte[] key = Files.readAllBytes(data.resolve("identity/node.key"));
+
+            // Set before a start: refused, the node starts and is driven on run/shell.sock.
+            Path cfg = home.resolve("etc/net.tesseras.shell.cfg");
+            String original = Files.readString(cfg);
+            Files.writeString(cfg, original.replace("socket.path = run/shell.sock", "socket.path = db/tesseras.db"));
+            node.bin("start").assertOk();
+            assertTrue(node.shell("tesseras:fragments").assertOk().out().contains(tessera), "the index is intact");
+            assertTrue(node.log().contains("socket.path = db/tesseras.db in etc/net.tesseras.shell.cfg is refused"), node.log());
+
+            // Changed while running: refused, the socket in use is kept, the key is untouched.
+            Files.writeString(cfg, original.replace("socket.path = run/shell.sock", "socket.path = identity/node.key"));
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!node.log().contains("socket.path = identity/node.key") && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertTrue(node.log().contains("socket.path = identity/node.key in etc/net.tesseras.shell.cfg is refused"));
+            assertArrayEquals(key, Files.readAllBytes(data.resolve("identity/node.key")));
+            assertEquals(identity, node.shell("tesseras:identity").assertOk().out());
+            node.bin("stop").assertOk();
+        }
+    }
+
+    @Test
+    void idleConnectionsToTheShellSocketDoNotHangCommands() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            node.bin("start").assertOk();
+            List<java.nio.channels.SocketChannel> idle = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+                    channel.connect(java.net.UnixDomainSocketAddress.of(tmp.resolve("data/run/shell.sock")));
+                    idle.add(channel);
+                }
+                // Node.shell fails the test if no answer comes within its deadline.
+                assertTrue(node.shell("tesseras:status").assertOk().out().contains("journal mode"));
+                assertEquals(0, node.bin("shell", "-c", "lb").exit());
+            } finally {
+                for (java.nio.channels.SocketChannel channel : idle) {
+                    channel.close();
+                }
+            }
+            node.bin("stop").assertOk();
+        }
+    }
+
+    @Test
+    void largePutsShowProgress() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            node.bin("start").assertOk();
+            byte[] content = new byte[24 * 1024 * 1024];
+            new Random(9).nextBytes(content);
+            Path file = Files.write(tmp.resolve("large.bin"), content);
+            Node.Result put = node.bin("shell", "-c", "tesseras:put " + file).assertOk();
+            assertTrue(put.err().contains("hash large.bin: 100% (24.0 MiB of 24.0 MiB)"), put.err());
+            assertTrue(put.err().contains("store large.bin: 100%"), put.err());
+            node.bin("stop").assertOk();
+        }
+    }
+
     private static String tesseraOf(String putOutput) {
         Matcher m = TESSERA.matcher(putOutput);
         assertTrue(m.find(), putOutput);

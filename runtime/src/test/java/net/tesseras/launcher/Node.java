@@ -118,12 +118,21 @@ final class Node implements AutoCloseable {
     }
 
     Result bin(String... args) throws IOException, InterruptedException {
+        return binIn(null, java.util.Map.of(), args);
+    }
+
+    /** bin/tesseras run from the working directory {@code cwd} (null: this JVM's), with extra environment. */
+    Result binIn(Path cwd, java.util.Map<String, String> environment, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(home.resolve("bin/tesseras").toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("TESSERAS_DATA", data.toString());
         builder.environment().put("JAVA", ProcessHandle.current().info().command().orElse("java"));
+        builder.environment().putAll(environment);
+        if (cwd != null) {
+            builder.directory(cwd.toFile());
+        }
         Path out = Files.createTempFile("tesseras-out", ".txt");
         Path err = Files.createTempFile("tesseras-err", ".txt");
         try {

@@ -20,7 +20,14 @@ public final class CacheCommands {
     }
 
     @Descriptor("show the fragment cache: policy, budget, bytes and entries held, hit ratio, per store")
-    public String cache() {
+    public String cache(@Descriptor("--help") String... args) {
+        if (args.length > 0) {
+            String usage = "usage: tesseras:cache\n  the fragment cache: policy, backend, budget, use, hit ratio, per store\n";
+            if (args[0].equals("--help") || args[0].equals("-h")) {
+                return usage;
+            }
+            throw new IllegalArgumentException("tesseras:cache takes no arguments; " + usage.lines().findFirst().orElse(""));
+        }
         return render(cache.cache().statistics(), cache.delegateName());
     }
 

@@ -91,7 +91,14 @@ public final class NodeIdentityComponent {
     }
 
     @Descriptor("print this node's NodeId and Ed25519 public key")
-    public String identity() {
+    public String identity(@Descriptor("--help") String... args) {
+        if (args.length > 0) {
+            String usage = "usage: tesseras:identity\n  this node's NodeId, Ed25519 public key, proof-of-work nonce and key directory\n";
+            if (args[0].equals("--help") || args[0].equals("-h")) {
+                return usage;
+            }
+            throw new IllegalArgumentException("tesseras:identity takes no arguments; " + usage.lines().findFirst().orElse(""));
+        }
         return "NodeId      " + identity.nodeId() + "\n"
                 + "Public key  " + HexFormat.of().formatHex(identity.publicKey()) + " (Ed25519)\n"
                 + "Nonce       " + identity.nonce() + "\n"

@@ -2,17 +2,20 @@ package net.tesseras.shell.internal;
 
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import net.tesseras.core.ContentHash;
+import net.tesseras.core.FragmentId;
 import net.tesseras.storage.FragmentInfo;
 import net.tesseras.transport.PeerClient;
 import net.tesseras.transport.PeerConnectionInfo;
@@ -50,9 +53,21 @@ public final class PeerCommands {
         }
     }
 
+    private static final Usage PING = new Usage("tesseras:ping <host:port>", 1, 1,
+            "asks another node who it is: its NodeId (proved by its certificate), protocol, capabilities, round trip");
+    private static final Usage POOL = new Usage("tesseras:pool", 0, 0,
+            "the pooled connections: peer NodeId, address, inbound/outbound, idle time, requests in flight");
+    private static final Usage FETCH = new Usage("tesseras:fetch <host:port> <hash> <index> <file>", 4, 4,
+            "streams a fragment another node holds into a new file, verified against the checksum in that node's index",
+            "<file>  must not exist yet; relative paths and ~ resolve in your working and home directory",
+            "the file appears complete or not at all: a failure or Ctrl-C leaves nothing behind");
+
     @Descriptor("ask a node who it is: its NodeId (authenticated by TLS), protocol and the round-trip time")
-    public void ping(CommandSession session, @Descriptor("the node's address, host:port") String address) {
-        ping(session.getConsole(), address);
+    public void ping(CommandSession session, @Descriptor("<host:port>: the node's address; --help") String... args) {
+        String[] a = PING.parse(session.getConsole(), args);
+        if (a != null) {
+            ping(session.getConsole(), a[0]);
+        }
     }
 
     void ping(PrintStream out, String address) {
@@ -66,8 +81,10 @@ public final class PeerCommands {
     }
 
     @Descriptor("list the pooled connections: peers, direction, idle time, requests in flight")
-    public void pool(CommandSession session) {
-        pool(session.getConsole());
+    public void pool(CommandSession session, @Descriptor("--help") String... args) {
+        if (POOL.parse(session.getConsole(), args) != null) {
+            pool(session.getConsole());
+        }
     }
 
     void pool(PrintStream out) {
@@ -81,33 +98,48 @@ public final class PeerCommands {
         out.println(connections.size() + " connection" + (connections.size() == 1 ? "" : "s"));
     }
 
-    @Descriptor("fetch one fragment from a node into a file, verified against the checksum in that node's index")
-    public void fetch(CommandSession session, @Descriptor("the node's address, host:port") String address,
-            @Descriptor("tessera hash (64 hex characters)") String hash, @Descriptor("fragment index") long index,
-            @Descriptor("the file to write") String output) {
-        fetch(session.getConsole(), session.currentDir(), address, hash, index, output);
+    @Descriptor("fetch one fragment from a node into a new file, verified against the checksum in that node's index")
+    public void fetch(CommandSession session,
+            @Descriptor("<host:port> <hash> <index> <file>: the node, tessera hash, fragment index, a new file; --help") String... args)
+            throws IOException {
+        String[] a = FETCH.parse(session.getConsole(), args);
+        if (a != null) {
+            fetch(session.getConsole(), a[0], a[1], Usage.index(a[2]), CommandPaths.resolve(session, a[3]), Progress.sinkOf(session));
+        }
     }
 
-    void fetch(PrintStream out, Path cwd, String address, String hash, long fragmentIndex, String output) {
+    void fetch(PrintStream out, Path cwd, String address, String hash, int index, String output) throws IOException {
+        fetch(out, address, hash, index, CommandPaths.resolve(cwd, null, output), null);
+    }
+
+    void fetch(PrintStream out, String address, String hash, int index, Path target, Progress.Sink progress) throws IOException {
         InetSocketAddress peer = parse(address);
         ContentHash tessera;
-        int index;
         try {
             tessera = ContentHash.parse(hash);
-            index = StorageCommands.fragmentIndex(fragmentIndex);
+            FragmentId.checkIndex(index);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot fetch: " + e.getMessage());
         }
-        Path p = Path.of(output);
-        Path target = (p.isAbsolute() || cwd == null ? p : cwd.resolve(p)).toAbsolutePath().normalize();
-        if (Files.exists(target)) {
-            throw new IllegalArgumentException(target + " already exists; remove it or choose another name");
-        }
-        if (target.getParent() == null || !Files.isDirectory(target.getParent())) {
-            throw new IllegalArgumentException("cannot write " + target + ": its directory does not exist");
-        }
+        PeerClient peerClient = requireClient();
         long started = System.nanoTime();
-        FragmentInfo info = await(requireClient().fetch(peer, tessera, index, target), "fetch from " + address);
+        FragmentInfo[] fetched = new FragmentInfo[1];
+        // The transport writes its own temporary file and moves it onto the name it is given: give
+        // it a temporary name of ours, so the target appears only when complete, never replacing a file.
+        AtomicFiles.writeNewVia(target, temp -> {
+            CompletableFuture<FragmentInfo> download = peerClient.fetch(peer, tessera, index, temp).toCompletableFuture();
+            try {
+                if (progress != null) {
+                    watch(download, peerClient, peer, tessera, index, temp, progress, "fetch " + target.getFileName());
+                }
+                fetched[0] = await(download, "fetch from " + address);
+            } catch (RuntimeException | IOException e) {
+                // Interrupted or timed out: the download may still finish later; its file must not stay.
+                download.whenComplete((info, failure) -> AtomicFiles.deleteQuietly(temp));
+                throw e;
+            }
+        });
+        FragmentInfo info = fetched[0];
         double seconds = (System.nanoTime() - started) / 1e9;
         out.println("Fetched      " + tessera.toShortHex(16) + "/" + index + (info.id().parity() ? " (parity)" : ""));
         out.println("From         " + peer);
@@ -115,6 +147,57 @@ public final class PeerCommands {
         out.println("Checksum     " + info.id().checksum() + " verified");
         out.printf(Locale.ROOT, "Time         %.3f s%n", seconds);
         out.println("Written to   " + target);
+    }
+
+    /**
+     * Reports a download's progress from the size of the transport's partial file beside {@code
+     * temp} (named after it), until the download ends; interruption stops the wait.
+     */
+    private static void watch(CompletableFuture<FragmentInfo> download, PeerClient client, InetSocketAddress peer,
+            ContentHash tessera, int index, Path temp, Progress.Sink sink, String label) throws IOException {
+        long total;
+        try {
+            total = client.list(peer, tessera).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS).stream()
+                    .filter(f -> f.id().index() == index).mapToLong(FragmentInfo::size).findFirst().orElse(0);
+        } catch (ExecutionException | TimeoutException e) {
+            return; // the download reports the failure itself
+        } catch (InterruptedException e) {
+            throw new java.io.InterruptedIOException("fetch was interrupted; nothing was kept");
+        }
+        Progress progress = new Progress(sink, label, total);
+        String prefix = "." + temp.getFileName();
+        long reported = 0;
+        while (!download.isDone()) {
+            try {
+                download.get(200, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                long size = partialSize(temp.getParent(), prefix);
+                if (size > reported) {
+                    progress.add(size - reported);
+                    reported = size;
+                }
+            } catch (ExecutionException e) {
+                return;
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException("fetch was interrupted; nothing was kept");
+            }
+        }
+        if (download.isDone() && !download.isCompletedExceptionally()) {
+            progress.add(Math.max(0, total - reported));
+            progress.finish();
+        }
+    }
+
+    private static long partialSize(Path directory, String prefix) {
+        try (var files = Files.newDirectoryStream(directory, p -> p.getFileName().toString().startsWith(prefix))) {
+            long size = 0;
+            for (Path p : files) {
+                size = Math.max(size, Files.size(p));
+            }
+            return size;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private PeerClient requireClient() {
@@ -166,8 +249,7 @@ public final class PeerCommands {
         } catch (TimeoutException e) {
             throw new IllegalStateException(what + " got no answer in " + WAIT_SECONDS + " s");
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(what + " was interrupted");
+            throw new IllegalStateException(what + " was interrupted; nothing was kept");
         }
     }
 

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -64,6 +62,9 @@ public final class StorageCommands {
         }
     }
 
+    /** Bytes written per call, so progress and interruption are noticed during a large write. */
+    private static final int COPY_CHUNK = 1 << 20;
+
     private final Path dataDirectory;
     private final String storeTarget;
     private volatile BoundStore store;
@@ -120,9 +121,32 @@ public final class StorageCommands {
         }
     }
 
+    private static final Usage INIT = new Usage("tesseras:init", 0, 0,
+            "creates the node's data directories and database (the node also does this on start) and says what exists");
+    private static final Usage STATUS = new Usage("tesseras:status", 0, 0,
+            "the store in use and its counts, the live SQLite settings and the schema versions");
+    private static final Usage PUT = new Usage("tesseras:put <file>", 1, 1,
+            "stores a file as fragment 0 of a new tessera; prints the tessera hash and the checksum",
+            "<file>  relative paths and ~ resolve in your working and home directory",
+            "progress is shown for large files; Ctrl-C stops the put and nothing is kept");
+    private static final Usage FRAGMENTS = new Usage("tesseras:fragments [<hash>]", 0, 1,
+            "without a hash: the tesseras held, with fragment counts and sizes",
+            "with a tessera hash (64 hex characters): its fragments, checksums, stored and verified times");
+    private static final Usage GET = new Usage("tesseras:get <hash> <index> <file>", 3, 3,
+            "writes one fragment to a new file, after checking it against its recorded checksum",
+            "<hash>   the tessera hash (64 hex characters, see tesseras:fragments)",
+            "<index>  the fragment index, 0 to 65535",
+            "<file>   a file that must not exist yet; relative paths and ~ resolve in your directories",
+            "the file appears complete or not at all: a failure or Ctrl-C leaves nothing behind");
+    private static final Usage VERIFY = new Usage("tesseras:verify [<hash>]", 0, 1,
+            "re-hashes the stored bytes (never the cache) of every tessera, or of one, and lists corrupt or",
+            "missing fragments; fails (exit 1) if there is any");
+
     @Descriptor("create the node's data directories and database, and say what was done")
-    public void init(CommandSession session) throws IOException {
-        init(session.getConsole());
+    public void init(CommandSession session, @Descriptor("--help") String... args) throws IOException {
+        if (INIT.parse(session.getConsole(), args) != null) {
+            init(session.getConsole());
+        }
     }
 
     void init(PrintStream out) throws IOException {
@@ -148,8 +172,10 @@ public final class StorageCommands {
     }
 
     @Descriptor("show the store in use, what it holds and the live database settings")
-    public void status(CommandSession session) {
-        status(session.getConsole());
+    public void status(CommandSession session, @Descriptor("--help") String... args) {
+        if (STATUS.parse(session.getConsole(), args) != null) {
+            status(session.getConsole());
+        }
     }
 
     void status(PrintStream out) {
@@ -181,38 +207,52 @@ public final class StorageCommands {
     }
 
     @Descriptor("store a file as one fragment of a new tessera and print its hashes")
-    public void put(CommandSession session, @Descriptor("the file to store") String file) throws IOException {
-        put(session.getConsole(), session.currentDir(), file);
+    public void put(CommandSession session,
+            @Descriptor("<file>: the file to store (relative paths and ~ resolve in your directories); --help") String... args)
+            throws IOException {
+        String[] a = PUT.parse(session.getConsole(), args);
+        if (a != null) {
+            putFile(session.getConsole(), CommandPaths.resolve(session, a[0]), Progress.sinkOf(session));
+        }
     }
 
     void put(PrintStream out, Path cwd, String file) throws IOException {
-        Path path = resolve(cwd, file);
-        if (!Files.isRegularFile(path)) {
+        putFile(out, CommandPaths.resolve(cwd, null, file), null);
+    }
+
+    void putFile(PrintStream out, Path path, Progress.Sink progress) throws IOException {
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
             throw new IllegalArgumentException("cannot store " + path + ": not a readable regular file");
         }
         BoundStore current = requireStore();
-        ContentHash checksum = Blake3Hashing.hash(path);
+        long size = Files.size(path);
+        String name = String.valueOf(path.getFileName());
+        ContentHash checksum;
+        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
+            Progress hashing = new Progress(progress, "hash " + name, size);
+            checksum = Blake3Hashing.hash(hashing.track(in));
+            hashing.finish();
+        }
         // A tessera's hash is BLAKE3 over its memories' hashes in hex order; here there is one memory.
         ContentHash tessera = Blake3Hashing.hash(checksum.toBytes());
         FragmentId id = new FragmentId(tessera, 0, false, checksum);
-        long size = Files.size(path);
         FragmentInfo info;
         try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
-            info = current.store().store(id, in, size);
+            Progress storing = new Progress(progress, "store " + name, size);
+            info = current.store().store(id, storing.track(in), size);
+            storing.finish();
         }
         out.println("Stored " + path + " (" + Units.bytes(info.size()) + ") in store " + current.name());
         out.println("  tessera   " + tessera);
         out.println("  fragment  " + id.index() + " (data), checksum " + checksum);
     }
 
-    @Descriptor("list the tesseras held, with their fragment counts and sizes")
-    public void fragments(CommandSession session) {
-        fragments(session.getConsole(), null);
-    }
-
-    @Descriptor("list the fragments of one tessera")
-    public void fragments(CommandSession session, @Descriptor("tessera hash (64 hex characters)") String tessera) {
-        fragments(session.getConsole(), tessera);
+    @Descriptor("list the tesseras held, or the fragments of one tessera")
+    public void fragments(CommandSession session, @Descriptor("[<hash>]: a tessera hash (64 hex characters); --help") String... args) {
+        String[] a = FRAGMENTS.parse(session.getConsole(), args);
+        if (a != null) {
+            fragments(session.getConsole(), a.length == 0 ? null : a[0]);
+        }
     }
 
     void fragments(PrintStream out, String tessera) {
@@ -241,17 +281,23 @@ public final class StorageCommands {
         out.print(table);
     }
 
-    @Descriptor("write a fragment's bytes to a file, after checking them against the recorded checksum")
-    public void get(CommandSession session, @Descriptor("tessera hash") String tessera,
-            @Descriptor("fragment index") long index, @Descriptor("output file (must not exist)") String output)
+    @Descriptor("write a fragment's bytes to a new file, after checking them against the recorded checksum")
+    public void get(CommandSession session,
+            @Descriptor("<hash> <index> <file>: tessera hash, fragment index, a file that must not exist; --help") String... args)
             throws IOException {
-        get(session.getConsole(), session.currentDir(), tessera, index, output);
+        String[] a = GET.parse(session.getConsole(), args);
+        if (a != null) {
+            get(session.getConsole(), a[0], Usage.index(a[1]), CommandPaths.resolve(session, a[2]), Progress.sinkOf(session));
+        }
     }
 
-    void get(PrintStream out, Path cwd, String tessera, long fragmentIndex, String output) throws IOException {
+    void get(PrintStream out, Path cwd, String tessera, int index, String output) throws IOException {
+        get(out, tessera, index, CommandPaths.resolve(cwd, null, output), null);
+    }
+
+    void get(PrintStream out, String tessera, int index, Path target, Progress.Sink progress) throws IOException {
         ContentHash hash = parseHash(tessera);
-        int index = fragmentIndex(fragmentIndex);
-        Path target = resolve(cwd, output);
+        FragmentId.checkIndex(index);
         BoundStore current = requireStore();
         Optional<FragmentInfo> info =
                 current.store().fragments(hash).stream().filter(f -> f.id().index() == index).findFirst();
@@ -259,36 +305,45 @@ public final class StorageCommands {
             throw new IllegalArgumentException("store " + current.name() + " holds no fragment " + index
                     + " of tessera " + hash + " (see tesseras:fragments " + hash + ")");
         }
+        AtomicFiles.checkNew(target);
         ByteBuffer bytes = current.store().read(hash, index).orElseThrow(() -> new IllegalStateException(
                 "fragment " + index + " of tessera " + hash + " is indexed but its bytes are missing; run tesseras:verify"));
-        ContentHash actual = Blake3Hashing.hash(bytes);
+        ContentHash actual = Blake3Hashing.hash(bytes.duplicate());
         if (!actual.equals(info.get().id().checksum())) {
             throw new IllegalStateException("fragment " + index + " of tessera " + hash + " is corrupt: it hashes to "
                     + actual + " instead of " + info.get().id().checksum() + "; nothing written");
         }
-        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-        } catch (FileAlreadyExistsException e) {
-            throw new IllegalArgumentException(target + " already exists; remove it or choose another name");
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("cannot write " + target + ": its directory does not exist");
+        try {
+            AtomicFiles.writeNew(target, channel -> {
+                Progress writing = new Progress(progress, "write " + target.getFileName(), bytes.remaining());
+                ByteBuffer chunk = bytes.duplicate();
+                while (chunk.hasRemaining()) {
+                    ByteBuffer slice = chunk.slice();
+                    slice.limit(Math.min(slice.remaining(), COPY_CHUNK));
+                    int n = channel.write(slice);
+                    chunk.position(chunk.position() + n);
+                    writing.add(n);
+                }
+                writing.finish();
+            });
+        } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
+            throw new java.io.InterruptedIOException("interrupted: nothing was written to " + target);
+        } catch (IOException e) {
+            throw new IOException("cannot write " + target + ": " + LocalShellServer.message(e) + "; nothing was written", e);
         }
         out.println("Wrote " + Units.bytes(info.get().size()) + " to " + target + " (checksum verified)");
     }
 
     @Descriptor("re-hash stored fragments (all tesseras, or one) and report any that are corrupt or missing")
-    public void verify(CommandSession session) {
-        verify(session.getConsole(), null);
+    public void verify(CommandSession session, @Descriptor("[<hash>]: one tessera's hash; --help") String... args)
+            throws IOException {
+        String[] a = VERIFY.parse(session.getConsole(), args);
+        if (a != null) {
+            verify(session.getConsole(), a.length == 0 ? null : a[0]);
+        }
     }
 
-    @Descriptor("re-hash the stored fragments of one tessera and report any that are corrupt or missing")
-    public void verify(CommandSession session, @Descriptor("tessera hash") String tessera) {
-        verify(session.getConsole(), tessera);
-    }
-
-    void verify(PrintStream out, String tessera) {
+    void verify(PrintStream out, String tessera) throws IOException {
         BoundStore current = requireStore();
         List<ContentHash> targets = tessera == null ? current.store().tesseras() : List.of(parseHash(tessera));
         if (tessera != null && current.store().fragments(targets.get(0)).isEmpty()) {
@@ -313,6 +368,7 @@ public final class StorageCommands {
                 }
             }
             done++;
+            Progress.checkInterrupted("tesseras:verify");
             if (targets.size() >= 100 && done % 100 == 0) {
                 out.println("  ... " + done + " of " + targets.size() + " tesseras verified");
             }
@@ -350,25 +406,8 @@ public final class StorageCommands {
         return db;
     }
 
-    /**
-     * A fragment index typed at the shell. Gogo hands numbers over as longs and narrows them to an
-     * {@code int} parameter silently (4294967296 became 0), so commands take a long and check it here.
-     */
-    static int fragmentIndex(long index) {
-        if (index < 0 || index > FragmentId.MAX_INDEX) {
-            throw new IllegalArgumentException("fragment index must be between 0 and " + FragmentId.MAX_INDEX
-                    + ", got " + index);
-        }
-        return (int) index;
-    }
-
     private static ContentHash parseHash(String text) {
         return ContentHash.parse(text.trim());
-    }
-
-    private static Path resolve(Path cwd, String file) {
-        Path p = Path.of(file);
-        return (p.isAbsolute() || cwd == null ? p : cwd.resolve(p)).toAbsolutePath().normalize();
     }
 
     private static String describe(Map<String, Integer> schemas) {

@@ -33,7 +33,14 @@ class LocalShellServerConfigurationTest {
     }
 
     private BundleContext context() {
+        // A bundle for the retry that watches the configuration once the component failed.
+        org.osgi.framework.Bundle bundle = (org.osgi.framework.Bundle) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {org.osgi.framework.Bundle.class}, (p, m, a) -> "getBundleId".equals(m.getName()) ? 42L : null);
         return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
-                (p, m, a) -> "getProperty".equals(m.getName()) && DataDirectory.PROPERTY.equals(a[0]) ? data.toString() : null);
+                (p, m, a) -> switch (m.getName()) {
+                    case "getProperty" -> DataDirectory.PROPERTY.equals(a[0]) ? data.toString() : null;
+                    case "getBundle" -> bundle;
+                    default -> null;
+                });
     }
 }
