@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -52,8 +53,7 @@ final class NodeLauncher {
     /** How long a start may take until the node is ready (-Dtesseras.start.timeout, seconds). */
     private static final int STARTUP_TIMEOUT_SECONDS = 120;
 
-    /** A failure that waiting cannot fix is final once nothing changed for this long. */
-    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
+
 
     /** Start level the node runs at: above every shipped bundle and deploy/ (80, see etc/). */
     static final int RUNNING_LEVEL = 100;
@@ -228,10 +228,8 @@ final class NodeLauncher {
     }
 
     /**
-     * Waits until the node is ready, or gives up: at the deadline, or earlier when a problem that
-     * waiting cannot fix (a failed activation, a listener whose server gave up) has stood while
-     * nothing changed for {@link #QUIET_NANOS} (configuration read at start may still arrive and
-     * re-activate a component). Null when the node is stopped meanwhile.
+     * Waits until the node is ready, or until its problems are settled ({@link Readiness#settled}).
+     * Null when the node is stopped meanwhile.
      */
     private static Readiness.Report awaitReady(Framework framework, NodeReadiness readiness, Changes changes, long deadline)
             throws InterruptedException {
@@ -249,7 +247,7 @@ final class NodeLauncher {
                 return report;
             }
             long now = System.nanoTime();
-            if (now - deadline >= 0 || (report.permanent() && now - changes.last() >= QUIET_NANOS)) {
+            if (Readiness.settled(report, Duration.ofNanos(now - changes.last()), now - deadline >= 0)) {
                 Readiness.Report last = readiness.check(true);
                 return last;
             }

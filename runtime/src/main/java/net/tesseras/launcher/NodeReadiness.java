@@ -162,18 +162,39 @@ final class NodeReadiness implements Supplier<Map<String, Object>> {
             return List.of();
         }
         try {
-            return components(scr, this::settingsOf);
+            return components(scr, this::settingsOf, providedServices()::contains);
         } finally {
             context.ungetService(reference);
         }
     }
 
+    /** Every service class an installed bundle declares it provides (Provide-Capability osgi.service). */
+    private java.util.Set<String> providedServices() {
+        java.util.Set<String> provided = new java.util.HashSet<>();
+        for (Bundle b : context.getBundles()) {
+            BundleRevision revision = b.adapt(BundleRevision.class);
+            if (revision == null) {
+                continue;
+            }
+            for (org.osgi.resource.Capability capability : revision.getCapabilities("osgi.service")) {
+                Object classes = capability.getAttributes().get("objectClass");
+                if (classes instanceof Collection<?> names) {
+                    names.forEach(n -> provided.add(String.valueOf(n)));
+                } else if (classes != null) {
+                    provided.add(classes.toString());
+                }
+            }
+        }
+        return provided;
+    }
+
     /**
      * Reads every enabled component configuration from a {@code ServiceComponentRuntime}. {@code
-     * settings} maps a configuration PID to the file it is set in (or null).
+     * settings} maps a configuration PID to the file it is set in (or null); {@code provided} says
+     * whether an installed bundle declares it provides a service class.
      */
-    static List<Readiness.ComponentState> components(Object scr, java.util.function.Function<String, String> settings)
-            throws ReflectiveOperationException {
+    static List<Readiness.ComponentState> components(Object scr, java.util.function.Function<String, String> settings,
+            java.util.function.Predicate<String> provided) throws ReflectiveOperationException {
         Class<?> api = apiOf(scr.getClass());
         Method descriptions = api.getMethod("getComponentDescriptionDTOs", Bundle[].class);
         Method configurations = null;
@@ -206,18 +227,32 @@ final class NodeReadiness implements Supplier<Map<String, Object>> {
             for (Object configuration : (Collection<?>) configurations.invoke(scr, description)) {
                 int state = (Integer) field(configuration, "state");
                 String failure = (String) optionalField(configuration, "failure");
-                List<String> missing = new ArrayList<>();
+                List<Readiness.MissingReference> missing = new ArrayList<>();
                 Object[] unsatisfied = (Object[]) field(configuration, "unsatisfiedReferences");
                 if (unsatisfied != null) {
                     for (Object reference : unsatisfied) {
-                        String target = (String) field(reference, "target");
-                        missing.add(field(reference, "name") + (target == null ? "" : " " + target));
+                        String service = serviceOf(description, (String) field(reference, "name"));
+                        missing.add(new Readiness.MissingReference(service, (String) field(reference, "target"),
+                                provided.test(service)));
                     }
                 }
                 result.add(new Readiness.ComponentState(name, bundleName, state, failure, missing, settingsFile));
             }
         }
         return result;
+    }
+
+    /** The service class of a component's reference, by the reference's name. */
+    private static String serviceOf(Object description, String reference) throws ReflectiveOperationException {
+        Object[] references = (Object[]) field(description, "references");
+        if (references != null) {
+            for (Object r : references) {
+                if (reference.equals(field(r, "name"))) {
+                    return (String) field(r, "interfaceName");
+                }
+            }
+        }
+        return reference;
     }
 
     private static Class<?> apiOf(Class<?> type) throws ClassNotFoundException {

@@ -1,5 +1,6 @@
 package net.tesseras.launcher;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +16,8 @@ import org.osgi.framework.Bundle;
  *   <li>every bundle is active (a fragment: resolved);
  *   <li>no enabled Declarative Services component is waiting for a reference or failed to
  *       activate (components waiting for a configuration that may never come, such as factory
- *       components, are not problems);
+ *       components, and components waiting for a service no installed bundle provides, such as
+ *       meters without the metrics feature, are not problems);
  *   <li>every network listener the installed bundles are configured for is bound.
  * </ul>
  *
@@ -50,8 +52,21 @@ final class Readiness {
      * One configuration of one DS component. {@code settings} is the file its configuration comes
      * from when there is one (e.g. {@code etc/net.tesseras.transport.cfg}), else null.
      */
-    record ComponentState(String name, String bundle, int state, String failure, List<String> unsatisfiedReferences,
+    record ComponentState(String name, String bundle, int state, String failure, List<MissingReference> unsatisfiedReferences,
             String settings) {}
+
+    /**
+     * A service a component requires and does not have. {@code provided}: an installed bundle
+     * declares that it provides such services. When none does, the component belongs to a feature
+     * that is not installed (every bundle's meters wait for the metrics feature's registry) and
+     * is no problem.
+     */
+    record MissingReference(String service, String target, boolean provided) {
+        @Override
+        public String toString() {
+            return service + (target == null ? "" : " " + target);
+        }
+    }
 
     /**
      * A listener the node is configured for. {@code where} names it for an operator (e.g. "UDP
@@ -103,6 +118,27 @@ final class Readiness {
         }
     }
 
+    /** A problem that waiting cannot fix is final once nothing changed for this long. */
+    static final Duration QUIET = Duration.ofSeconds(5);
+
+    /**
+     * Any problem is final once nothing changed for this long after the start level was reached
+     * (a component that stays unregistered leaves others waiting for it): the long work of a start,
+     * opening and reconciling stores, runs while bundles start, before.
+     */
+    static final Duration STILL = Duration.ofSeconds(20);
+
+    /**
+     * Whether a start should stop waiting for readiness: ready; or past the deadline; or a
+     * permanent problem stands while nothing changed (bundles, services) for {@link #QUIET}
+     * (configuration read at start may still arrive and re-activate a component); or any problem
+     * while nothing changed for {@link #STILL}.
+     */
+    static boolean settled(Report report, Duration sinceLastChange, boolean pastDeadline) {
+        return report.ready() || pastDeadline || (report.permanent() && sinceLastChange.compareTo(QUIET) >= 0)
+                || sinceLastChange.compareTo(STILL) >= 0;
+    }
+
     static Report judge(List<BundleState> bundles, List<ComponentState> components, List<ListenerState> listeners) {
         List<Problem> bundleProblems = new ArrayList<>();
         for (BundleState b : bundles) {
@@ -119,8 +155,14 @@ final class Readiness {
             switch (c.state()) {
                 case FAILED_ACTIVATION -> componentProblems.add(new Problem(
                         where + ": failed to activate: " + shortReason(c.failure()) + settings, true));
-                case UNSATISFIED_REFERENCE -> componentProblems.add(new Problem(where + ": waiting for "
-                        + (c.unsatisfiedReferences().isEmpty() ? "a service" : String.join(", ", c.unsatisfiedReferences())), false));
+                case UNSATISFIED_REFERENCE -> {
+                    List<String> missing = c.unsatisfiedReferences().stream().filter(MissingReference::provided)
+                            .map(MissingReference::toString).toList();
+                    if (!missing.isEmpty() || c.unsatisfiedReferences().isEmpty()) {
+                        componentProblems.add(new Problem(where + ": waiting for "
+                                + (missing.isEmpty() ? "a service" : String.join(", ", missing)), false));
+                    }
+                }
                 default -> {
                     // satisfied, active, or waiting for an optional configuration (factory components)
                 }

@@ -77,11 +77,21 @@ class ReadinessTest {
     @Test
     void aMissingReferenceIsNamedAndMayStillArrive() {
         Readiness.Report report = Readiness.judge(List.of(), List.of(new ComponentState("net.tesseras.shell.internal.StorageCommands",
-                "net.tesseras.shell", Readiness.UNSATISFIED_REFERENCE, null, List.of("store (store.role=front)"), null)), List.of());
+                "net.tesseras.shell", Readiness.UNSATISFIED_REFERENCE, null,
+                List.of(new Readiness.MissingReference("net.tesseras.storage.FragmentStore", "(store.role=front)", true)), null)), List.of());
         assertFalse(report.ready());
         assertFalse(report.permanent(), "a reference may still be satisfied while the node starts");
-        assertEquals(List.of("net.tesseras.shell.internal.StorageCommands (bundle net.tesseras.shell): waiting for store (store.role=front)"),
-                report.lines());
+        assertEquals(List.of("net.tesseras.shell.internal.StorageCommands (bundle net.tesseras.shell): "
+                + "waiting for net.tesseras.storage.FragmentStore (store.role=front)"), report.lines());
+    }
+
+    @Test
+    void aComponentWaitingForAServiceNoInstalledBundleProvidesBelongsToAFeatureNotInstalled() {
+        // Without the metrics feature, every bundle's meters wait for a MeterRegistry nobody provides.
+        ComponentState meters = new ComponentState("net.tesseras.storage.internal.StoreMetricsComponent", "net.tesseras.storage",
+                Readiness.UNSATISFIED_REFERENCE, null,
+                List.of(new Readiness.MissingReference("io.micrometer.core.instrument.MeterRegistry", null, false)), null);
+        assertTrue(Readiness.judge(List.of(ACTIVE_BUNDLE), List.of(meters), List.of()).ready());
     }
 
     @Test
@@ -110,12 +120,32 @@ class ReadinessTest {
     }
 
     @Test
+    void aStartGivesUpOnAFailureWaitingCannotFixOnceNothingChangesAndOnAnyProblemAfterLonger() {
+        Readiness.Report ready = Readiness.judge(List.of(ACTIVE_BUNDLE), List.of(), List.of(QUIC_BOUND));
+        Readiness.Report failed = Readiness.judge(List.of(), List.of(component(Readiness.FAILED_ACTIVATION, "x: y")), List.of());
+        Readiness.Report waiting = Readiness.judge(List.of(), List.of(new ComponentState("c", "b", Readiness.UNSATISFIED_REFERENCE,
+                null, List.of(new Readiness.MissingReference("net.tesseras.storage.FragmentStore", null, true)), null)), List.of());
+        java.time.Duration justChanged = java.time.Duration.ZERO;
+        assertTrue(Readiness.settled(ready, justChanged, false));
+        assertFalse(Readiness.settled(failed, justChanged, false), "configuration may still re-activate it");
+        assertTrue(Readiness.settled(failed, Readiness.QUIET, false));
+        assertFalse(Readiness.settled(waiting, Readiness.QUIET, false), "what it waits for may still come");
+        assertTrue(Readiness.settled(waiting, Readiness.STILL, false));
+        assertTrue(Readiness.settled(waiting, justChanged, true), "the deadline ends every wait");
+        assertTrue(Readiness.QUIET.compareTo(Readiness.STILL) < 0);
+    }
+
+    @Test
     void componentsAreReadFromTheComponentRuntimeWithoutLinkingToItsClasses() throws Exception {
         ComponentDescriptionDTO transport = description("net.tesseras.transport.quic.internal.TransportComponent",
                 "net.tesseras.transport.quic", "net.tesseras.transport");
         ComponentDescriptionDTO disabled = description("net.tesseras.test.Disabled", "net.tesseras.test", "net.tesseras.test");
         ComponentDescriptionDTO shell = description("net.tesseras.shell.internal.StorageCommands", "net.tesseras.shell",
                 "net.tesseras.shell.internal.StorageCommands");
+        org.osgi.service.component.runtime.dto.ReferenceDTO storeReference = new org.osgi.service.component.runtime.dto.ReferenceDTO();
+        storeReference.name = "store";
+        storeReference.interfaceName = "net.tesseras.storage.FragmentStore";
+        shell.references = new org.osgi.service.component.runtime.dto.ReferenceDTO[] {storeReference};
         ComponentConfigurationDTO failed = configuration(transport, ComponentConfigurationDTO.FAILED_ACTIVATION);
         failed.failure = stackTrace(new IllegalStateException("cannot listen"));
         ComponentConfigurationDTO waiting = configuration(shell, ComponentConfigurationDTO.UNSATISFIED_REFERENCE);
@@ -127,12 +157,14 @@ class ReadinessTest {
                 disabled, List.of(configuration(disabled, ComponentConfigurationDTO.FAILED_ACTIVATION)), shell, List.of(waiting)), disabled);
 
         List<ComponentState> components = NodeReadiness.components(scr,
-                pid -> pid.equals("net.tesseras.transport") ? "etc/net.tesseras.transport.cfg" : null);
+                pid -> pid.equals("net.tesseras.transport") ? "etc/net.tesseras.transport.cfg" : null,
+                "net.tesseras.storage.FragmentStore"::equals);
 
         assertEquals(2, components.size(), "a disabled component is no problem: " + components);
         assertEquals(new ComponentState("net.tesseras.transport.quic.internal.TransportComponent", "net.tesseras.transport.quic",
                 Readiness.FAILED_ACTIVATION, failed.failure, List.of(), "etc/net.tesseras.transport.cfg"), components.get(0));
-        assertEquals(List.of("store (store.role=front)"), components.get(1).unsatisfiedReferences());
+        assertEquals(List.of(new Readiness.MissingReference("net.tesseras.storage.FragmentStore", "(store.role=front)", true)),
+                components.get(1).unsatisfiedReferences());
         assertEquals(null, components.get(1).settings());
         assertEquals(2, Readiness.judge(List.of(), components, List.of()).components().size());
     }
@@ -165,6 +197,7 @@ class ReadinessTest {
         d.bundle = new BundleDTO();
         d.bundle.symbolicName = bundle;
         d.configurationPid = new String[] {pid};
+        d.references = new org.osgi.service.component.runtime.dto.ReferenceDTO[0];
         return d;
     }
 
