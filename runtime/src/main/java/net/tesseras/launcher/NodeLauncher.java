@@ -25,11 +25,11 @@ import org.osgi.framework.AllServiceListener;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleListener;
-import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.framework.startlevel.BundleStartLevel;
@@ -52,8 +52,6 @@ final class NodeLauncher {
 
     /** How long a start may take until the node is ready (-Dtesseras.start.timeout, seconds). */
     private static final int STARTUP_TIMEOUT_SECONDS = 120;
-
-
 
     /** Start level the node runs at: above every shipped bundle and deploy/ (80, see etc/). */
     static final int RUNNING_LEVEL = 100;
