@@ -290,17 +290,11 @@ final class NodeReadiness implements Supplier<Map<String, Object>> {
         Properties settings = settings(listener.pid());
         String address = settings.getProperty(listener.addressKey(), listener.defaultAddress()).trim();
         String port = settings.getProperty(listener.portKey(), String.valueOf(listener.defaultPort())).trim();
-        boolean bound;
-        boolean gaveUp = false;
-        if (listener == QUIC) {
-            bound = any(PEER_CLIENT) != null;
-        } else {
-            List<String> endpoints = httpEndpoints();
-            bound = !endpoints.isEmpty();
-            // Felix Jetty starts its connectors when its bundle starts or its configuration changes, lists
-            // those that started, and does not retry the others.
-            gaveUp = !bound && active(listener.bundle());
-        }
+        boolean bound = listener == QUIC ? any(PEER_CLIENT) != null : !httpEndpoints().isEmpty();
+        // Both bind when their bundle starts (the transport in its activation, Jetty with its connectors)
+        // or when their configuration changes, and neither retries: with the bundle active, an unbound
+        // listener stays so until an operator acts.
+        boolean gaveUp = !bound && active(listener.bundle());
         String where = listener.protocol() + " " + address + ":" + port;
         if (!bound && probe && inUse(listener.protocol(), address, port)) {
             where += " (in use by another program)";
