@@ -24,7 +24,7 @@ public final class Main {
         switch (mode) {
             case "run" -> {
                 boolean background = Arrays.asList(args).contains("--background");
-                System.exit(new NodeLauncher(home, data, !background && System.console() != null).run());
+                System.exit(new NodeLauncher(home, data, !background && System.console() != null, background).run());
             }
             case "shell" -> {
                 String command = String.join(" ", Arrays.copyOfRange(args, 1, args.length));

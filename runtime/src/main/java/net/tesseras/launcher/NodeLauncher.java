@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -20,11 +21,15 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.AllServiceListener;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.framework.startlevel.BundleStartLevel;
@@ -45,6 +50,7 @@ final class NodeLauncher {
     /** Framework property listing the features to start, by file name in system/features/. */
     static final String FEATURES_PROPERTY = "tesseras.features";
 
+    /** How long a start may take until the node is ready (-Dtesseras.start.timeout, seconds). */
     private static final int STARTUP_TIMEOUT_SECONDS = 120;
 
     /** Start level the node runs at: above every shipped bundle and deploy/ (80, see etc/). */
@@ -53,12 +59,15 @@ final class NodeLauncher {
     private final Path home;
     private final Path data;
     private final boolean console;
+    /** Started by bin/tesseras start: a node that is not ready stops instead of running half-way. */
+    private final boolean background;
     private final PrintStream out = System.out;
 
-    NodeLauncher(Path home, Path data, boolean console) {
+    NodeLauncher(Path home, Path data, boolean console, boolean background) {
         this.home = home;
         this.data = data;
         this.console = console;
+        this.background = background;
     }
 
     int run() throws Exception {
@@ -91,35 +100,60 @@ final class NodeLauncher {
         framework.init();
         contextLoader.attach(framework.getBundleContext());
         Path stateFile = data.resolve("run/node.state");
+        Path failed = data.resolve("run/node.failed");
+        Files.deleteIfExists(failed);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(framework, stateFile), "tesseras-shutdown"));
         try {
             install(framework.getBundleContext(), properties.get(FEATURES_PROPERTY));
         } catch (IOException | BundleException e) {
             System.err.println("cannot start the node: " + e.getMessage());
+            Files.writeString(failed, e.getMessage() + "\n", StandardCharsets.UTF_8);
             framework.stop();
             return 1;
         }
+        NodeReadiness readiness = new NodeReadiness(framework.getBundleContext(), home);
+        readiness.register();
+        Changes changes = new Changes();
+        framework.getBundleContext().addServiceListener(changes);
+        framework.getBundleContext().addBundleListener(changes);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(startTimeoutSeconds());
         framework.start();
         CountDownLatch levelReached = new CountDownLatch(1);
         framework.adapt(FrameworkStartLevel.class).setStartLevel(RUNNING_LEVEL, event -> levelReached.countDown());
-        if (!levelReached.await(STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            System.err.println("bundles did not finish starting within " + STARTUP_TIMEOUT_SECONDS + " s");
+        levelReached.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        Readiness.Report report = awaitReady(framework, readiness, changes, deadline);
+        if (report == null) {
+            // stopped (SIGTERM, Ctrl-C) while starting
+            framework.waitForStop(60_000);
+            return 0;
         }
-        List<String> notActive = notActive(framework.getBundleContext());
+        framework.getBundleContext().removeServiceListener(changes);
+        framework.getBundleContext().removeBundleListener(changes);
         long elapsed = System.currentTimeMillis() - jvmStart;
         int bundles = framework.getBundleContext().getBundles().length - 1;
-        if (notActive.isEmpty()) {
-            out.printf("Tesseras node running: %d bundles active %d ms after JVM start (data: %s)%n", bundles, elapsed, data);
+        if (report.ready()) {
+            out.printf("Tesseras node ready: %d bundles active, every component satisfied, every listener bound, %d ms after JVM start (data: %s)%n",
+                    bundles, elapsed, data);
             if (console) {
                 out.println("Console: 'help' lists commands, 'tesseras:status' shows the node, 'exit' stops it.");
             }
+        } else if (background) {
+            // bin/tesseras start: a node that is not ready is stopped, and says why, rather than left half-running.
+            String why = String.join("\n", report.lines());
+            System.err.printf("Tesseras node not ready %d ms after JVM start; stopping it. What failed:%n%s%n", elapsed, indent(report.lines()));
+            framework.stop();
+            framework.waitForStop(60_000);
+            Files.writeString(failed, why + "\n", StandardCharsets.UTF_8);
+            return 1;
         } else {
-            out.printf("Tesseras node running with problems after %d ms: not active: %s%n", elapsed, String.join(", ", notActive));
+            System.err.printf("Tesseras node running but NOT READY %d ms after JVM start (/health says DOWN):%n%s%n", elapsed,
+                    indent(report.lines()));
         }
         // Written aside and renamed: bin/tesseras start polls for this file and must never see it half-written.
         Path pending = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
         Files.writeString(pending, "running pid=" + ProcessHandle.current().pid() + " startup_ms=" + elapsed
-                + " bundles=" + bundles + " not_active=" + notActive.size() + "\n", StandardCharsets.UTF_8);
+                + " bundles=" + bundles + " not_active=" + report.bundles().size()
+                + (report.ready() ? "" : " not_ready=" + report.all().size()) + "\n", StandardCharsets.UTF_8);
         Files.move(pending, stateFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         out.flush();
         FrameworkEvent stopped = framework.waitForStop(0);
@@ -186,30 +220,70 @@ final class NodeLauncher {
         }
     }
 
-    private static List<String> notActive(BundleContext context) {
-        List<String> result = new ArrayList<>();
-        for (Bundle b : context.getBundles()) {
-            boolean ok = isFragment(b) ? b.getState() == Bundle.RESOLVED : b.getState() == Bundle.ACTIVE;
-            if (!ok && b.getBundleId() != 0) {
-                result.add(b.getSymbolicName() + " (" + stateName(b.getState()) + ")");
-            }
-        }
-        return result;
-    }
-
     private static boolean isFragment(Bundle bundle) {
         BundleRevision revision = bundle.adapt(BundleRevision.class);
         return revision != null && (revision.getTypes() & BundleRevision.TYPE_FRAGMENT) != 0;
     }
 
-    private static String stateName(int state) {
-        return switch (state) {
-            case Bundle.INSTALLED -> "installed: unresolved dependencies";
-            case Bundle.RESOLVED -> "resolved";
-            case Bundle.STARTING -> "starting";
-            case Bundle.STOPPING -> "stopping";
-            default -> "state " + state;
-        };
+    /**
+     * Waits until the node is ready, or until its problems are settled ({@link Readiness#settled}).
+     * Null when the node is stopped meanwhile.
+     */
+    private static Readiness.Report awaitReady(Framework framework, NodeReadiness readiness, Changes changes, long deadline)
+            throws InterruptedException {
+        while (true) {
+            if (framework.getState() != Bundle.ACTIVE) {
+                return null;
+            }
+            Readiness.Report report;
+            try {
+                report = readiness.check(false);
+            } catch (IllegalStateException e) {
+                return null; // the framework stopped under the check
+            }
+            if (report.ready()) {
+                return report;
+            }
+            long now = System.nanoTime();
+            if (Readiness.settled(report, Duration.ofNanos(now - changes.last()), now - deadline >= 0)) {
+                Readiness.Report last = readiness.check(true);
+                return last;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** When the last bundle or service changed: a node still starting changes. */
+    static final class Changes implements AllServiceListener, BundleListener {
+        private volatile long last = System.nanoTime();
+
+        @Override
+        public void serviceChanged(ServiceEvent event) {
+            last = System.nanoTime();
+        }
+
+        @Override
+        public void bundleChanged(BundleEvent event) {
+            last = System.nanoTime();
+        }
+
+        long last() {
+            return last;
+        }
+    }
+
+    private static String indent(List<String> lines) {
+        return lines.stream().map(l -> "  - " + l).collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    private static long startTimeoutSeconds() {
+        String value = System.getProperty("tesseras.start.timeout", "");
+        try {
+            long seconds = Long.parseLong(value.trim());
+            return seconds > 0 ? seconds : STARTUP_TIMEOUT_SECONDS;
+        } catch (NumberFormatException e) {
+            return STARTUP_TIMEOUT_SECONDS;
+        }
     }
 
     private static void shutdown(Framework framework, Path stateFile) {

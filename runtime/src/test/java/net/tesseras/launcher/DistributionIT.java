@@ -190,7 +190,7 @@ class DistributionIT {
             node.bin("start").assertOk();
             Node.Result scrape = awaitHttp(node, "/metrics");
             assertTrue(scrape.out().contains("jvm_memory_used_bytes"), "JVM meters");
-            assertEquals("{\"status\":\"UP\",\"bundles\":[],\"components\":[]}", awaitHttp(node, "/health").out());
+            assertEquals("{\"status\":\"UP\",\"bundles\":[],\"components\":[],\"listeners\":[]}", awaitHttp(node, "/health").out());
             double writesBefore = sample(scrape.out(), "tesseras_store_write_seconds_count{store=\"fs\"}");
 
             Path file = Files.write(tmp.resolve("counted.bin"), new byte[] {1, 2, 3, 4});
@@ -446,7 +446,8 @@ class DistributionIT {
     void twoNodesRunSideBySideButNeverOnTheSameData() throws Exception {
         Path otherHome = Node.copyDistribution(tmp.resolve("other"));
         Files.writeString(otherHome.resolve("etc/net.tesseras.shell.cfg"), "socket.path = run/shell.sock\n");
-        try (Node a = new Node(home, tmp.resolve("a")); Node b = new Node(home, tmp.resolve("b"));
+        // b has its own ports (its own etc/); a second node on a's ports does not start (below).
+        try (Node a = new Node(home, tmp.resolve("a")); Node b = new Node(otherHome, tmp.resolve("b"));
                 Node sameAsA = new Node(otherHome, tmp.resolve("a"))) {
             a.bin("start").assertOk();
             b.bin("start").assertOk();
@@ -656,6 +657,173 @@ class DistributionIT {
             Node.Result put = node.bin("shell", "-c", "tesseras:put " + file).assertOk();
             assertTrue(put.err().contains("hash large.bin: 100% (24.0 MiB of 24.0 MiB)"), put.err());
             assertTrue(put.err().contains("store large.bin: 100%"), put.err());
+            node.bin("stop").assertOk();
+        }
+    }
+
+    @Test
+    void aSecondNodeOnTakenPortsDoesNotStartNamesThePortsAndLeavesNothingRunning() throws Exception {
+        try (Node a = new Node(home, tmp.resolve("a")); Node b = new Node(home, tmp.resolve("b"))) {
+            a.bin("start").assertOk();
+            // Same installation, so the same etc/: b's HTTP and QUIC ports are a's.
+            Node.Result refused = b.bin("start");
+            assertEquals(1, refused.exit(), "stdout:\n" + refused.out() + "\nstderr:\n" + refused.err());
+            String why = refused.err();
+            assertTrue(why.contains("UDP " + a.transportAddress()) && why.contains("listen.port")
+                    && why.contains("etc/net.tesseras.transport.cfg"), why);
+            assertTrue(why.contains("TCP 127.0.0.1:" + a.httpPort()) && why.contains("etc/net.tesseras.metrics.cfg")
+                    && why.contains("org.osgi.service.http.port in etc/framework.properties"), why);
+            assertTrue(!why.contains("\tat ") && !refused.out().contains("Tesseras started"), why);
+
+            assertEquals(3, b.bin("status").exit());
+            String dataOfB = "-Dtesseras.data=" + tmp.resolve("b") + " ";
+            List<String> left = ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+                    .filter(c -> c.contains(dataOfB)).toList();
+            assertTrue(left.isEmpty(), "nothing of b keeps running: " + left);
+
+            Node.Result health = awaitHttp(a, "/health");
+            assertTrue(health.out().startsWith("{\"status\":\"UP\""), health.out());
+            a.bin("stop").assertOk();
+        }
+    }
+
+    @Test
+    void healthNamesAComponentThatFailedToActivateInOneLineWithoutAStackTrace() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            node.bin("start").assertOk();
+            String transport = node.shell("lb -s").assertOk().out().lines()
+                    .filter(l -> l.contains("net.tesseras.transport.quic ") || l.endsWith("net.tesseras.transport.quic"))
+                    .findFirst().orElseThrow().split("\\|")[0].trim();
+            node.shell("stop " + transport).assertOk();
+            String[] address = node.transportAddress().split(":");
+            // Another program takes the transport's port while the transport is stopped.
+            try (java.net.DatagramSocket taken = bindWithin(new java.net.InetSocketAddress(address[0], Integer.parseInt(address[1])))) {
+                node.shell("start " + transport).assertOk();
+                Node.Result health = awaitHealth(node, body -> body.contains("TransportComponent"));
+                assertEquals(503, health.exit());
+                String body = health.out();
+                assertTrue(body.startsWith("{\"status\":\"DOWN\""), body);
+                assertTrue(body.contains("failed to activate") && body.contains("etc/net.tesseras.transport.cfg"), body);
+                assertTrue(body.contains("QUIC transport: UDP " + node.transportAddress() + " is not bound"), body);
+                assertTrue(!body.contains("\tat ") && !body.contains("\\tat ") && !body.contains("\\n"),
+                        "one short line per problem, no stack trace: " + body);
+            }
+            // The port free again, the transport comes back and so does readiness.
+            node.shell("stop " + transport).assertOk();
+            node.shell("start " + transport).assertOk();
+            assertEquals("{\"status\":\"UP\",\"bundles\":[],\"components\":[],\"listeners\":[]}", awaitHttp(node, "/health").out());
+            node.bin("stop").assertOk();
+        }
+    }
+
+    /** Binds a UDP socket, retrying until a deadline while the node releases the port. */
+    private static java.net.DatagramSocket bindWithin(java.net.InetSocketAddress address) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (true) {
+            try {
+                return new java.net.DatagramSocket(address);
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(address + " was never released", e);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static Node.Result awaitHealth(Node node, java.util.function.Predicate<String> expected) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        Node.Result result = node.http("/health");
+        while (!expected.test(result.out()) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            result = node.http("/health");
+        }
+        assertTrue(expected.test(result.out()), "/health never showed what was expected: " + result);
+        return result;
+    }
+
+    @Test
+    void theDataDirectoryAndEveryFileTheNodeWritesArePrivateToItsUser() throws Exception {
+        Path data = tmp.resolve("data");
+        try (Node node = new Node(home, data)) {
+            Node.Result started = node.bin("start").assertOk();
+            assertTrue(!started.err().contains("warning"), started.err());
+            Path file = Files.write(tmp.resolve("private.txt"), "a letter".getBytes());
+            node.shell("tesseras:put " + file).assertOk();
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
+            // While the node runs: its database (and WAL), shards, logs, pid, state and socket.
+            List<String> open = new ArrayList<>();
+            Files.walkFileTree(data, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes attributes)
+                        throws java.io.IOException {
+                    check(dir);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes attributes)
+                        throws java.io.IOException {
+                    // The node's public key is public on purpose (the identity bundle writes it 0644), inside a private directory.
+                    if (!f.equals(data.resolve("identity/node.pub"))) {
+                        check(f);
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path f, java.io.IOException e) {
+                    return java.nio.file.FileVisitResult.CONTINUE; // a temporary file gone meanwhile
+                }
+
+                private void check(Path p) throws java.io.IOException {
+                    try {
+                        String permissions = java.nio.file.attribute.PosixFilePermissions.toString(
+                                Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+                        if (!permissions.endsWith("------")) {
+                            open.add(permissions + " " + data.relativize(p));
+                        }
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        // removed while walking
+                    }
+                }
+            });
+            assertTrue(Files.exists(data.resolve("db/tesseras.db")) && Files.exists(data.resolve("log/tesseras.log")));
+            assertTrue(open.isEmpty(), "readable by others:\n" + String.join("\n", open));
+            node.bin("stop").assertOk();
+        }
+
+        // A data directory that already exists open to others is kept as it is, with a warning that says how to close it.
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (Node node = new Node(home, shared)) {
+            Node.Result started = node.bin("start").assertOk();
+            assertTrue(started.err().contains("open to other users (mode 755)") && started.err().contains("chmod -R go-rwx"),
+                    started.err());
+            node.bin("stop").assertOk();
+        }
+    }
+
+    @Test
+    void helpListsTheCommandsAndRestartStopsThenStarts() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            String help = node.bin("help").assertOk().out();
+            assertTrue(help.contains("tesseras restart") && help.contains("tesseras status"), help);
+            assertTrue(!help.contains("set -") && !help.contains("#"), "only the help text: " + help);
+
+            node.bin("start").assertOk();
+            long before = node.pid();
+            Node.Result restarted = node.bin("restart").assertOk();
+            assertTrue(restarted.out().contains("Tesseras stopped (pid " + before + ")") && restarted.out().contains("Tesseras started"),
+                    restarted.out());
+            assertNotEquals(before, node.pid());
+            assertEquals(0, node.bin("status").exit());
+            node.shell("tesseras:status").assertOk();
+            node.bin("stop").assertOk();
+
+            // A stopped node restarts too: restart is stop (nothing to stop) then start.
+            node.bin("restart").assertOk();
+            assertEquals(0, node.bin("status").exit());
             node.bin("stop").assertOk();
         }
     }

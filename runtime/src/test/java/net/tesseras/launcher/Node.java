@@ -72,9 +72,36 @@ final class Node implements AutoCloseable {
     }
 
     private static int freeUdpPort() throws IOException {
-        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+        return unusedPort(port -> new java.net.DatagramSocket(port, java.net.InetAddress.getLoopbackAddress()).close());
+    }
+
+    /**
+     * A port free now and below the kernel's ephemeral range, so no outgoing connection on this
+     * busy machine takes it before the node binds it (a node on a taken port does not start).
+     */
+    private static int unusedPort(PortProbe bind) throws IOException {
+        int below = 32768;
+        try {
+            // readAllLines: readString trusts the size /proc reports (none) and stops early
+            below = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the usual lower bound
         }
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 1000 && below > 11_000; attempt++) {
+            int port = 10_000 + random.nextInt(below - 10_000);
+            try {
+                bind.bind(port);
+                return port;
+            } catch (IOException inUse) {
+                // try another
+            }
+        }
+        throw new IOException("no free port below " + below);
+    }
+
+    private interface PortProbe {
+        void bind(int port) throws IOException;
     }
 
     /** Where this distribution's node accepts peers, as host:port. */
@@ -87,9 +114,7 @@ final class Node implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return unusedPort(port -> new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress()).close());
     }
 
     /** The HTTP port this distribution's node serves /metrics on. */

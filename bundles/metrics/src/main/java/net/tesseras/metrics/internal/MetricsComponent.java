@@ -20,8 +20,6 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +41,7 @@ public final class MetricsComponent {
     private final ServiceRegistration<Servlet> healthRegistration;
 
     @Activate
-    public MetricsComponent(BundleContext context, @Reference ServiceComponentRuntime scr) {
+    public MetricsComponent(BundleContext context) {
         // Two of Micrometer's own meters break Prometheus naming rules (promtool check metrics):
         // a "_count" gauge and a unit abbreviation. process_cpu_usage keeps the CPU figure.
         registry.config().meterFilter(new MeterFilter() {
@@ -69,7 +67,7 @@ public final class MetricsComponent {
         healthProperties.put("osgi.http.whiteboard.servlet.pattern", "/health");
         healthProperties.put("osgi.http.whiteboard.servlet.name", "tesseras-health");
         healthRegistration = context.registerService(Servlet.class,
-                new HealthServlet(new NodeHealth(context, scr)), healthProperties);
+                new HealthServlet(context), healthProperties);
         LOG.info("metrics registry published; Prometheus text at /metrics, readiness at /health");
     }
 
