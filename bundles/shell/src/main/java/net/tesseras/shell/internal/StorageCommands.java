@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
+import net.tesseras.core.Blake3;
 import net.tesseras.core.Blake3Hashing;
 import net.tesseras.common.internal.DataDirectory;
 import net.tesseras.database.Database;
@@ -248,16 +250,34 @@ public final class StorageCommands {
             throw new IllegalArgumentException("store " + current.name() + " holds no fragment " + index
                     + " of tessera " + hash + " (see tesseras:fragments " + hash + ")");
         }
-        ByteBuffer bytes = current.store().read(hash, index).orElseThrow(() -> new IllegalStateException(
+        // Streamed through open(), so a fragment larger than the heap can be written out; the store's
+        // channel checks the checksum at the end, and so does this copy: a damaged fragment leaves no file.
+        SeekableByteChannel source = current.store().open(hash, index).orElseThrow(() -> new IllegalStateException(
                 "fragment " + index + " of tessera " + hash + " is indexed but its bytes are missing; run tesseras:verify"));
-        ContentHash actual = Blake3Hashing.hash(bytes);
-        if (!actual.equals(info.get().id().checksum())) {
-            throw new IllegalStateException("fragment " + index + " of tessera " + hash + " is corrupt: it hashes to "
-                    + actual + " instead of " + info.get().id().checksum() + "; nothing written");
-        }
-        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
+        try (source; FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            Blake3 hasher = new Blake3();
+            ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+            try {
+                while (source.read(buffer.clear()) >= 0) {
+                    buffer.flip();
+                    hasher.update(buffer);
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
+                }
+                ContentHash actual = Blake3Hashing.finish(hasher);
+                if (!actual.equals(info.get().id().checksum())) {
+                    throw new IllegalStateException("fragment " + index + " of tessera " + hash + " is corrupt: it hashes to "
+                            + actual + " instead of " + info.get().id().checksum() + "; nothing written");
+                }
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                Files.deleteIfExists(target);
+                if (e instanceof IOException io) {
+                    throw new IllegalStateException("cannot read fragment " + index + " of tessera " + hash + ": "
+                            + io.getMessage() + "; nothing written", io);
+                }
+                throw e;
             }
         } catch (FileAlreadyExistsException e) {
             throw new IllegalArgumentException(target + " already exists; remove it or choose another name");
