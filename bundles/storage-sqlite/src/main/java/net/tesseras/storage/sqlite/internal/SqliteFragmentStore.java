@@ -87,7 +87,14 @@ public final class SqliteFragmentStore implements FragmentStore {
         }
         database.migrate(SCHEMA, MIGRATIONS);
         SqliteFragmentStore store = new SqliteFragmentStore(name, database, maxFragmentBytes);
-        store.recount();
+        try {
+            store.recount();
+        } catch (RuntimeException e) {
+            // Not a reason to keep the store closed (a full disk at start): the counts kept by each
+            // transaction stay as they were, and the next open recounts.
+            LOG.warn("sqlite store '{}': could not recount its fragments at open: {}; the counts shown may be off"
+                    + " until the next start", name, e.getMessage());
+        }
         return store;
     }
 

@@ -116,8 +116,15 @@ public final class FsFragmentStore implements FragmentStore {
         }
         FsIndex index = new FsIndex(database, name);
         index.migrate();
-        index.recount().ifPresent(recorded -> LOG.warn("fs store '{}': the recorded counts {} did not match its"
-                + " index; recounted them as {}", name, recorded, index.stats()));
+        try {
+            index.recount().ifPresent(recorded -> LOG.warn("fs store '{}': the recorded counts {} did not match its"
+                    + " index; recounted them as {}", name, recorded, index.stats()));
+        } catch (RuntimeException e) {
+            // Not a reason to keep the store closed (a full disk at start): the counts kept by each
+            // transaction stay as they were, and the next open recounts.
+            LOG.warn("fs store '{}': could not recount its fragments at open: {}; the counts shown may be off"
+                    + " until the next start", name, e.getMessage());
+        }
         VolumeIdentity.verify(name, root.toAbsolutePath().normalize(), database);
         try {
             return new FsFragmentStore(name, new FragmentPaths(root), index, reserveBytes, syncDirectories);
