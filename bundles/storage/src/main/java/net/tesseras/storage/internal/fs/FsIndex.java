@@ -51,6 +51,13 @@ final class FsIndex {
                             + " fragments INTEGER NOT NULL,"
                             + " bytes INTEGER NOT NULL)"));
 
+    /** One page of tesseras: a range of the primary key (store, tessera, idx), never a scan. */
+    static final String PAGE =
+            "SELECT DISTINCT tessera FROM fs_fragments WHERE store = ? AND tessera > ? ORDER BY tessera LIMIT ?";
+
+    /** The maintained counts of one store: one row by its key. */
+    static final String COUNTS = "SELECT tesseras, fragments, bytes FROM fs_store_counts WHERE store = ?";
+
     private final Database database;
     private final String store;
 
@@ -241,8 +248,7 @@ final class FsIndex {
     /** Up to {@code limit} tesseras after {@code after} (all when null), in hash order: a range of the key. */
     List<ContentHash> tesseras(ContentHash after, int limit) {
         return database.read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT DISTINCT tessera FROM fs_fragments"
-                    + " WHERE store = ? AND tessera > ? ORDER BY tessera LIMIT ?")) {
+            try (PreparedStatement p = c.prepareStatement(PAGE)) {
                 p.setString(1, store);
                 p.setString(2, after == null ? "" : after.toHex());
                 p.setInt(3, limit);
@@ -302,8 +308,7 @@ final class FsIndex {
     }
 
     private StoreStats stats(Connection c) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement(
-                "SELECT tesseras, fragments, bytes FROM fs_store_counts WHERE store = ?")) {
+        try (PreparedStatement p = c.prepareStatement(COUNTS)) {
             p.setString(1, store);
             try (ResultSet rs = p.executeQuery()) {
                 return rs.next() ? new StoreStats(rs.getLong(1), rs.getLong(2), rs.getLong(3)) : new StoreStats(0, 0, 0);

@@ -266,6 +266,23 @@ class FsStreamingAndBatchTest {
         assertEquals(new FsIndex(db, "fs").scan(), store.stats());
     }
 
+    @Test
+    void pagesAndCountsAreKeyLookupsNotScans() {
+        for (String query : List.of(FsIndex.PAGE, FsIndex.COUNTS)) {
+            String plan = db.read(c -> {
+                StringBuilder out = new StringBuilder();
+                try (var rs = c.createStatement().executeQuery("EXPLAIN QUERY PLAN " + query
+                        .replaceFirst("\\?", "'fs'").replaceFirst("\\?", "''").replaceFirst("\\?", "10"))) {
+                    while (rs.next()) {
+                        out.append(rs.getString("detail")).append('\n');
+                    }
+                }
+                return out.toString();
+            });
+            assertTrue(plan.contains("SEARCH") && !plan.contains("SCAN"), query + ":\n" + plan);
+        }
+    }
+
     /** Deterministic pseudo-random bytes of a given length, produced as they are read. */
     private static final class Generated implements ReadableByteChannel {
         private final long size;
