@@ -500,6 +500,53 @@ public abstract class FragmentStoreContract {
     }
 
     @Test
+    void concurrentBatchesStoresAndStreamingReadersAgree() throws Exception {
+        ContentHash tessera = tessera(34);
+        List<byte[]> payloads = new ArrayList<>();
+        List<FragmentBytes> all = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            byte[] bytes = bytes(3000 + i);
+            payloads.add(bytes);
+            all.add(new FragmentBytes(id(tessera, i, false, bytes), ByteBuffer.wrap(bytes)));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                int from = round * 4;
+                // Overlapping batches, in different orders, beside single stores of the same fragments.
+                futures.add(pool.submit(() -> store.storeAll(all.subList(from, from + 12))));
+                List<FragmentBytes> reversed = new ArrayList<>(all.subList(from, from + 12));
+                java.util.Collections.reverse(reversed);
+                futures.add(pool.submit(() -> store.storeAll(reversed)));
+                for (int i = from; i < from + 12; i += 3) {
+                    FragmentBytes f = all.get(i);
+                    int index = i;
+                    futures.add(pool.submit(() -> store.store(f.id(), f.data())));
+                    futures.add(pool.submit(() -> {
+                        Optional<SeekableByteChannel> opened = store.open(tessera, index);
+                        if (opened.isPresent()) {
+                            try (SeekableByteChannel channel = opened.get()) {
+                                assertArrayEquals(payloads.get(index), readFully(channel, 1000));
+                            }
+                        }
+                        return null;
+                    }));
+                }
+            }
+            for (Future<?> f : futures) {
+                f.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(new StoreStats(1, 20, payloads.subList(0, 20).stream().mapToLong(b -> b.length).sum()),
+                store.stats());
+        assertTrue(store.verify(tessera).stream().allMatch(VerifyResult::ok));
+        assertNothingHalfStored(store);
+    }
+
+    @Test
     void pagesOfTesserasCoverTheListingOnceInOrder() {
         for (int i = 0; i < 7; i++) {
             for (int index = 0; index < 3; index++) {

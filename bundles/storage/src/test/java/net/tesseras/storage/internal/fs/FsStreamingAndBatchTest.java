@@ -267,6 +267,25 @@ class FsStreamingAndBatchTest {
     }
 
     @Test
+    void anOpenChannelKeepsReadingTheFileItOpenedWhenTheFragmentIsDeleted() throws Exception {
+        byte[] bytes = bytes(100_000);
+        FragmentId id = new FragmentId(tessera(40), 0, false, Blake3Hashing.hash(bytes));
+        store.store(id, ByteBuffer.wrap(bytes));
+        try (SeekableByteChannel channel = store.open(id.tessera(), 0).orElseThrow()) {
+            ByteBuffer first = ByteBuffer.allocate(1000);
+            channel.read(first);
+            assertTrue(store.delete(id.tessera(), 0));
+            ByteBuffer rest = ByteBuffer.allocate(bytes.length);
+            rest.put(first.flip());
+            while (channel.read(rest) >= 0) {
+                // to the end, checked against the checksum
+            }
+            assertArrayEquals(bytes, rest.array());
+        }
+        assertTrue(store.open(id.tessera(), 0).isEmpty());
+    }
+
+    @Test
     void pagesAndCountsAreKeyLookupsNotScans() {
         for (String query : List.of(FsIndex.PAGE, FsIndex.COUNTS)) {
             String plan = db.read(c -> {
