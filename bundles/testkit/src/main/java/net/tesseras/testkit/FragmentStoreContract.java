@@ -8,10 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +29,7 @@ import net.tesseras.core.Blake3;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.storage.ChecksumMismatchException;
+import net.tesseras.storage.FragmentBytes;
 import net.tesseras.storage.FragmentConflictException;
 import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
@@ -300,6 +310,334 @@ public abstract class FragmentStoreContract {
         }
         store.store(id, ByteBuffer.wrap(bytes));
         assertArrayEquals(bytes, array(store.read(id.tessera(), id.index()).orElseThrow()), "served again once repaired");
+    }
+
+    // ---- SPI 1.1: open(), readIfInMemory(), storeAll(), tesseras(after, limit), maintained counts ----
+
+    /**
+     * Checks that nothing half-stored is left behind (no temporary file, no stored bytes without an
+     * index entry). Backends with files override it; the default checks nothing.
+     */
+    protected void assertNothingHalfStored(FragmentStore store) throws Exception {}
+
+    @Test
+    void openReadsTheWholeFragmentAsReadDoes() throws Exception {
+        byte[] bytes = bytes(300_001);
+        FragmentId id = id(tessera(20), 4, false, bytes);
+        store.store(id, ByteBuffer.wrap(bytes));
+        try (SeekableByteChannel channel = store.open(id.tessera(), 4).orElseThrow()) {
+            assertEquals(bytes.length, channel.size());
+            assertEquals(0, channel.position());
+            assertArrayEquals(bytes, readFully(channel, 4096));
+            assertEquals(bytes.length, channel.position());
+            assertEquals(-1, channel.read(ByteBuffer.allocate(10)), "still at the end");
+        }
+        assertArrayEquals(array(store.read(id.tessera(), 4).orElseThrow()), bytes, "open() and read() agree");
+        try (SeekableByteChannel channel = store.open(id.tessera(), 4).orElseThrow()) {
+            assertArrayEquals(bytes, readFully(channel, 64 * 1024 + 7), "any buffer size, direct or not");
+        }
+        try (SeekableByteChannel channel = store.open(id.tessera(), 4).orElseThrow()) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(10_000);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            while (channel.read(direct.clear()) >= 0) {
+                direct.flip();
+                byte[] chunk = new byte[direct.remaining()];
+                direct.get(chunk);
+                out.write(chunk);
+            }
+            assertArrayEquals(bytes, out.toByteArray());
+        }
+    }
+
+    @Test
+    void openReadsRangesAtTheStartTheMiddleTheEndAndBeyond() throws Exception {
+        byte[] bytes = bytes(100_000);
+        FragmentId id = id(tessera(21), 0, false, bytes);
+        store.store(id, ByteBuffer.wrap(bytes));
+        try (SeekableByteChannel channel = store.open(id.tessera(), 0).orElseThrow()) {
+            assertArrayEquals(Arrays.copyOfRange(bytes, 0, 100), readAt(channel, 0, 100));
+            assertArrayEquals(Arrays.copyOfRange(bytes, 50_000, 50_000 + 1234), readAt(channel, 50_000, 1234));
+            assertEquals(50_000 + 1234, channel.position());
+            assertArrayEquals(Arrays.copyOfRange(bytes, 99_990, 100_000), readAt(channel, 99_990, 100),
+                    "a range past the end stops at the end");
+            assertEquals(-1, channel.position(100_000).read(ByteBuffer.allocate(1)));
+            assertEquals(-1, channel.position(250_000).read(ByteBuffer.allocate(1)), "beyond the end reads nothing");
+            assertEquals(100_000, channel.size());
+            assertArrayEquals(Arrays.copyOfRange(bytes, 10, 20), readAt(channel, 10, 10), "and back");
+            assertThrows(IllegalArgumentException.class, () -> channel.position(-1));
+        }
+    }
+
+    @Test
+    void openOfEmptyAndUnknownFragments() throws Exception {
+        FragmentId empty = id(tessera(22), 0, false, new byte[0]);
+        store.store(empty, ByteBuffer.allocate(0));
+        try (SeekableByteChannel channel = store.open(empty.tessera(), 0).orElseThrow()) {
+            assertEquals(0, channel.size());
+            assertEquals(-1, channel.read(ByteBuffer.allocate(8)));
+        }
+        assertTrue(store.open(tessera(22), 1).isEmpty());
+        assertTrue(store.open(tessera(23), 0).isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> store.open(tessera(23), 65536));
+    }
+
+    @Test
+    void aClosedChannelRefusesReadsAndChannelsAreReadOnly() throws Exception {
+        byte[] bytes = bytes(1000);
+        FragmentId id = id(tessera(24), 0, false, bytes);
+        store.store(id, ByteBuffer.wrap(bytes));
+        SeekableByteChannel channel = store.open(id.tessera(), 0).orElseThrow();
+        assertThrows(NonWritableChannelException.class, () -> channel.write(ByteBuffer.wrap(bytes)));
+        assertTrue(channel.isOpen());
+        channel.close();
+        assertFalse(channel.isOpen());
+        assertThrows(ClosedChannelException.class, () -> channel.read(ByteBuffer.allocate(10)));
+        assertThrows(ClosedChannelException.class, () -> channel.position(0));
+        channel.close(); // closing twice is harmless
+    }
+
+    @ParameterizedTest
+    @EnumSource(Damage.class)
+    void aDamagedFragmentFailsTheSequentialReadThatReachesItsEnd(Damage how) throws Exception {
+        byte[] bytes = bytes(200_000);
+        FragmentId id = id(tessera(25), 1, false, bytes);
+        store.store(id, ByteBuffer.wrap(bytes));
+        assumeTrue(damage(store, id, how), "this backend's bytes cannot be damaged " + how + " from a test");
+        Optional<SeekableByteChannel> opened;
+        try {
+            opened = store.open(id.tessera(), id.index());
+        } catch (FragmentStoreException e) {
+            assertTrue(e.getMessage().contains(id.tessera().toHex()), "the refusal names the tessera: " + e.getMessage());
+            opened = Optional.empty();
+        }
+        if (opened.isPresent()) {
+            try (SeekableByteChannel channel = opened.get()) {
+                IOException e = assertThrows(IOException.class, () -> readFully(channel, 8192),
+                        "damaged bytes never read to their end without an error");
+                assertTrue(e.getMessage().contains(id.tessera().toHex()), "the error names the tessera: " + e.getMessage());
+            }
+        }
+        store.store(id, ByteBuffer.wrap(bytes));
+        try (SeekableByteChannel channel = store.open(id.tessera(), id.index()).orElseThrow()) {
+            assertArrayEquals(bytes, readFully(channel, 8192), "served again once repaired");
+        }
+    }
+
+    @Test
+    void readIfInMemoryNeverServesOtherBytes() {
+        byte[] bytes = bytes(2000);
+        FragmentId id = id(tessera(26), 0, false, bytes);
+        assertTrue(store.readIfInMemory(id.tessera(), 0).isEmpty(), "nothing stored, nothing in memory");
+        store.store(id, ByteBuffer.wrap(bytes));
+        store.read(id.tessera(), 0);
+        store.readIfInMemory(id.tessera(), 0).ifPresent(b -> assertArrayEquals(bytes, array(b)));
+        store.delete(id.tessera(), 0);
+        assertTrue(store.readIfInMemory(id.tessera(), 0).isEmpty(), "a deleted fragment is not served from memory");
+    }
+
+    @Test
+    void storeAllStoresEveryFragmentDurablyInOrder() throws Exception {
+        List<FragmentBytes> batch = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            byte[] bytes = bytes(1000 + i * 100);
+            batch.add(new FragmentBytes(id(tessera(30 + i % 2), i, i >= 8, bytes), ByteBuffer.wrap(bytes)));
+        }
+        List<FragmentInfo> stored = store.storeAll(batch);
+        assertEquals(batch.stream().map(FragmentBytes::id).toList(), stored.stream().map(FragmentInfo::id).toList());
+        for (int i = 0; i < batch.size(); i++) {
+            assertEquals(batch.get(i).data().remaining(), stored.get(i).size());
+            assertEquals(0, batch.get(i).data().position(), "the caller's buffers do not move");
+        }
+        assertEquals(stored, store.storeAll(batch), "storing the batch again is a no-op");
+        assertNothingHalfStored(store);
+        store = reopen(store);
+        for (FragmentBytes f : batch) {
+            assertArrayEquals(array(f.data()), array(store.read(f.id().tessera(), f.id().index()).orElseThrow()));
+        }
+        assertEquals(new StoreStats(2, 10, batch.stream().mapToLong(f -> f.data().remaining()).sum()), store.stats());
+        assertEquals(List.of(), store.storeAll(List.of()));
+    }
+
+    @Test
+    void storeAllStopsAtABadChecksumNamingItAndKeepsWhatCameBefore() throws Exception {
+        List<FragmentBytes> batch = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            byte[] bytes = bytes(3000);
+            FragmentId id = i == 2 ? new FragmentId(tessera(32), i, false, hash(bytes(3000))) : id(tessera(32), i, false, bytes);
+            batch.add(new FragmentBytes(id, ByteBuffer.wrap(bytes)));
+        }
+        ChecksumMismatchException e = assertThrows(ChecksumMismatchException.class, () -> store.storeAll(batch));
+        assertEquals(batch.get(2).id(), e.id());
+        assertTrue(e.getMessage().contains("fragment 2 of tessera " + tessera(32)), e.getMessage());
+        assertEquals(List.of(0, 1), store.fragments(tessera(32)).stream().map(f -> f.id().index()).toList(),
+                "what came before the bad fragment is stored, it and what follows are not");
+        for (int i = 0; i < 2; i++) {
+            assertArrayEquals(array(batch.get(i).data()), array(store.read(tessera(32), i).orElseThrow()));
+        }
+        assertTrue(store.read(tessera(32), 3).isEmpty());
+        assertEquals(new StoreStats(1, 2, 6000), store.stats());
+        assertNothingHalfStored(store);
+        store = reopen(store);
+        assertEquals(new StoreStats(1, 2, 6000), store.stats());
+    }
+
+    @Test
+    void storeAllRefusesAConflictNamingItAndAcceptsRepeats() throws Exception {
+        byte[] held = bytes(500);
+        store.store(id(tessera(33), 1, false, held), ByteBuffer.wrap(held));
+        byte[] first = bytes(500);
+        byte[] other = bytes(500);
+        List<FragmentBytes> batch = List.of(
+                new FragmentBytes(id(tessera(33), 0, false, first), ByteBuffer.wrap(first)),
+                new FragmentBytes(id(tessera(33), 0, false, first), ByteBuffer.wrap(first)),
+                new FragmentBytes(id(tessera(33), 1, false, other), ByteBuffer.wrap(other)));
+        FragmentConflictException e = assertThrows(FragmentConflictException.class, () -> store.storeAll(batch));
+        assertTrue(e.getMessage().contains(tessera(33).toHex()), e.getMessage());
+        assertArrayEquals(first, array(store.read(tessera(33), 0).orElseThrow()));
+        assertArrayEquals(held, array(store.read(tessera(33), 1).orElseThrow()));
+        assertEquals(new StoreStats(1, 2, 1000), store.stats());
+        assertNothingHalfStored(store);
+    }
+
+    @Test
+    void concurrentBatchesStoresAndStreamingReadersAgree() throws Exception {
+        ContentHash tessera = tessera(34);
+        List<byte[]> payloads = new ArrayList<>();
+        List<FragmentBytes> all = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            byte[] bytes = bytes(3000 + i);
+            payloads.add(bytes);
+            all.add(new FragmentBytes(id(tessera, i, false, bytes), ByteBuffer.wrap(bytes)));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                int from = round * 4;
+                // Overlapping batches, in different orders, beside single stores of the same fragments.
+                futures.add(pool.submit(() -> store.storeAll(all.subList(from, from + 12))));
+                List<FragmentBytes> reversed = new ArrayList<>(all.subList(from, from + 12));
+                java.util.Collections.reverse(reversed);
+                futures.add(pool.submit(() -> store.storeAll(reversed)));
+                for (int i = from; i < from + 12; i += 3) {
+                    FragmentBytes f = all.get(i);
+                    int index = i;
+                    futures.add(pool.submit(() -> store.store(f.id(), f.data())));
+                    futures.add(pool.submit(() -> {
+                        Optional<SeekableByteChannel> opened = store.open(tessera, index);
+                        if (opened.isPresent()) {
+                            try (SeekableByteChannel channel = opened.get()) {
+                                assertArrayEquals(payloads.get(index), readFully(channel, 1000));
+                            }
+                        }
+                        return null;
+                    }));
+                }
+            }
+            for (Future<?> f : futures) {
+                f.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(new StoreStats(1, 20, payloads.subList(0, 20).stream().mapToLong(b -> b.length).sum()),
+                store.stats());
+        assertTrue(store.verify(tessera).stream().allMatch(VerifyResult::ok));
+        assertNothingHalfStored(store);
+    }
+
+    @Test
+    void pagesOfTesserasCoverTheListingOnceInOrder() {
+        for (int i = 0; i < 7; i++) {
+            for (int index = 0; index < 3; index++) {
+                byte[] bytes = bytes(10);
+                store.store(id(tessera(40 + i), index, false, bytes), ByteBuffer.wrap(bytes));
+            }
+        }
+        List<ContentHash> all = store.tesseras();
+        assertEquals(7, all.size());
+        List<ContentHash> paged = new ArrayList<>();
+        ContentHash after = null;
+        int pages = 0;
+        while (true) {
+            List<ContentHash> page = store.tesseras(after, 3);
+            assertTrue(page.size() <= 3);
+            if (page.isEmpty()) {
+                break;
+            }
+            paged.addAll(page);
+            after = page.get(page.size() - 1);
+            pages++;
+        }
+        assertEquals(all, paged);
+        assertEquals(3, pages);
+        assertEquals(List.of(), store.tesseras(all.get(6), 10), "after the last, nothing");
+        assertEquals(all.subList(1, 7), store.tesseras(all.get(0), 100));
+        assertEquals(all.subList(0, 1), store.tesseras(null, 1));
+        assertThrows(IllegalArgumentException.class, () -> store.tesseras(null, 0));
+    }
+
+    @Test
+    void countsMatchWhatIsHeldAfterStoresDeletesRestoresAndReopen() throws Exception {
+        Map<String, Integer> held = new HashMap<>();
+        List<FragmentId> ids = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            byte[] bytes = bytes(100 * (i + 1));
+            FragmentId id = id(tessera(60 + i % 3), i, false, bytes);
+            store.store(id, ByteBuffer.wrap(bytes));
+            store.store(id, ByteBuffer.wrap(bytes)); // a no-op counts nothing
+            held.put(id.tessera() + "/" + i, bytes.length);
+            ids.add(id);
+        }
+        assertEquals(expected(held), store.stats());
+        for (int i : new int[] {0, 3, 6, 1}) { // 0, 3 and 6 are all of tessera(60)
+            assertTrue(store.delete(ids.get(i).tessera(), i));
+            held.remove(ids.get(i).tessera() + "/" + i);
+            assertEquals(expected(held), store.stats());
+        }
+        assertFalse(store.delete(ids.get(0).tessera(), 0));
+        assertEquals(expected(held), store.stats());
+        byte[] again = bytes(777);
+        FragmentId restored = id(tessera(60), 0, false, again);
+        store.store(restored, ByteBuffer.wrap(again));
+        held.put(restored.tessera() + "/0", again.length);
+        assertEquals(expected(held), store.stats());
+        List<FragmentBytes> batch = new ArrayList<>();
+        for (int i = 20; i < 24; i++) {
+            byte[] bytes = bytes(50 + i);
+            FragmentId id = id(tessera(70), i, false, bytes);
+            batch.add(new FragmentBytes(id, ByteBuffer.wrap(bytes)));
+            held.put(id.tessera() + "/" + i, bytes.length);
+        }
+        store.storeAll(batch);
+        assertEquals(expected(held), store.stats());
+        store = reopen(store);
+        assertEquals(expected(held), store.stats());
+        assertEquals(expected(held).tesseras(), store.tesseras().size());
+    }
+
+    private static StoreStats expected(Map<String, Integer> held) {
+        long tesseras = held.keySet().stream().map(k -> k.substring(0, k.indexOf('/'))).distinct().count();
+        return new StoreStats(tesseras, held.size(), held.values().stream().mapToLong(Integer::longValue).sum());
+    }
+
+    /** Reads a channel from its position to its end, {@code chunk} bytes at a time. */
+    protected static byte[] readFully(SeekableByteChannel channel, int chunk) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocate(chunk);
+        while (channel.read(buffer.clear()) >= 0) {
+            out.write(buffer.array(), 0, buffer.position());
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] readAt(SeekableByteChannel channel, long position, int length) throws IOException {
+        channel.position(position);
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+            // until full or at the end
+        }
+        return Arrays.copyOf(buffer.array(), buffer.position());
     }
 
     /** Random bytes, reproducible per test class. */

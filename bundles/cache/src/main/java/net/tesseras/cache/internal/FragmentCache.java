@@ -66,6 +66,25 @@ public final class FragmentCache {
     }
 
     /**
+     * The cached bytes if held, counting a hit but not a miss: a caller that misses here goes on
+     * to {@link #get(CacheKey, Counters)}, which counts the miss. Never blocks.
+     */
+    ByteBuffer peek(CacheKey key, Counters c) {
+        ByteBuffer value = policy.get(key);
+        if (value == null) {
+            return null;
+        }
+        c.hits.increment();
+        return value.duplicate();
+    }
+
+    /** Whether a fragment of {@code size} bytes would be kept at all (no caching, or too large, says no). */
+    boolean admits(long size) {
+        CacheSettings current = settings;
+        return current.policy() != CacheSettings.Policy.NONE && size <= current.largestCacheable();
+    }
+
+    /**
      * Offers a fragment just read from a backend; it is kept unless it is larger than the largest
      * cacheable entry or {@code stillValid} turns false (a concurrent delete).
      */

@@ -54,4 +54,24 @@ class CachingFragmentStoreContractTest extends FragmentStoreContract {
         }
         return true;
     }
+
+    /** Every file under the root is the volume marker or a shard its index records: no temporary file, no orphan. */
+    @Override
+    protected void assertNothingHalfStored(FragmentStore store) throws Exception {
+        Path root = dir.resolve("fragments");
+        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String name = file.getFileName().toString();
+                if (name.equals(".tesseras-volume")) {
+                    continue;
+                }
+                org.junit.jupiter.api.Assertions.assertTrue(name.matches("[0-9]{3,5}\\.shard"), "stray file " + file);
+                net.tesseras.core.ContentHash tessera = net.tesseras.core.ContentHash.parse(file.getParent().getFileName().toString());
+                int index = Integer.parseInt(name.substring(0, name.indexOf('.')));
+                org.junit.jupiter.api.Assertions.assertTrue(
+                        store.fragments(tessera).stream().anyMatch(f -> f.id().index() == index),
+                        file + " has no index row");
+            }
+        }
+    }
 }

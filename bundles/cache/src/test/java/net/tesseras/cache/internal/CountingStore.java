@@ -17,6 +17,8 @@ import net.tesseras.storage.VerifyResult;
 class CountingStore implements FragmentStore {
 
     final AtomicInteger reads = new AtomicInteger();
+    final AtomicInteger opens = new AtomicInteger();
+    final AtomicInteger batches = new AtomicInteger();
     final Map<String, ByteBuffer> fragments = new ConcurrentHashMap<>();
 
     void put(ContentHash tessera, int index, ByteBuffer bytes) {
@@ -35,6 +37,25 @@ class CountingStore implements FragmentStore {
     public Optional<ByteBuffer> read(ContentHash tessera, int index) {
         reads.incrementAndGet();
         return Optional.ofNullable(fragments.get(tessera + "/" + index)).map(ByteBuffer::duplicate);
+    }
+
+    @Override
+    public Optional<java.nio.channels.SeekableByteChannel> open(ContentHash tessera, int index) {
+        opens.incrementAndGet();
+        return Optional.ofNullable(fragments.get(tessera + "/" + index))
+                .map(b -> net.tesseras.common.internal.FragmentChannel.of("fragment " + index + " of tessera " + tessera, b));
+    }
+
+    /** The cache must answer this from memory: a backend is never asked. */
+    @Override
+    public Optional<ByteBuffer> readIfInMemory(ContentHash tessera, int index) {
+        throw new AssertionError("readIfInMemory reached the backend");
+    }
+
+    @Override
+    public List<FragmentInfo> storeAll(List<net.tesseras.storage.FragmentBytes> batch) {
+        batches.incrementAndGet();
+        return FragmentStore.super.storeAll(batch);
     }
 
     @Override

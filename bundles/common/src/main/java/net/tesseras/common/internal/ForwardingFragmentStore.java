@@ -2,10 +2,12 @@ package net.tesseras.common.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.util.List;
 import java.util.Optional;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
+import net.tesseras.storage.FragmentBytes;
 import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.StoreStats;
@@ -33,6 +35,21 @@ public abstract class ForwardingFragmentStore implements FragmentStore {
     }
 
     @Override
+    public Optional<SeekableByteChannel> open(ContentHash tessera, int index) {
+        return delegate().open(tessera, index);
+    }
+
+    @Override
+    public Optional<ByteBuffer> readIfInMemory(ContentHash tessera, int index) {
+        return delegate().readIfInMemory(tessera, index);
+    }
+
+    @Override
+    public List<FragmentInfo> storeAll(List<FragmentBytes> fragments) {
+        return delegate().storeAll(fragments);
+    }
+
+    @Override
     public boolean delete(ContentHash tessera, int index) {
         return delegate().delete(tessera, index);
     }
@@ -45,6 +62,11 @@ public abstract class ForwardingFragmentStore implements FragmentStore {
     @Override
     public List<ContentHash> tesseras() {
         return delegate().tesseras();
+    }
+
+    @Override
+    public List<ContentHash> tesseras(ContentHash after, int limit) {
+        return delegate().tesseras(after, limit);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
+import net.tesseras.core.Blake3;
 import net.tesseras.core.Blake3Hashing;
 import net.tesseras.common.internal.DataDirectory;
 import net.tesseras.common.internal.StoreTargets;
@@ -306,23 +308,26 @@ public final class StorageCommands {
                     + " of tessera " + hash + " (see tesseras:fragments " + hash + ")");
         }
         AtomicFiles.checkNew(target);
-        ByteBuffer bytes = current.store().read(hash, index).orElseThrow(() -> new IllegalStateException(
-                "fragment " + index + " of tessera " + hash + " is indexed but its bytes are missing; run tesseras:verify"));
-        ContentHash actual = Blake3Hashing.hash(bytes.duplicate());
-        if (!actual.equals(info.get().id().checksum())) {
-            throw new IllegalStateException("fragment " + index + " of tessera " + hash + " is corrupt: it hashes to "
-                    + actual + " instead of " + info.get().id().checksum() + "; nothing written");
-        }
-        try {
+        // Streamed through open(), so a fragment larger than the heap can be written out; the store's
+        // channel checks the checksum at the end, and so does this copy: a damaged fragment leaves no file.
+        ContentHash expected = info.get().id().checksum();
+        try (SeekableByteChannel source = current.store().open(hash, index).orElseThrow(() -> new IllegalStateException(
+                "fragment " + index + " of tessera " + hash + " is indexed but its bytes are missing; run tesseras:verify"))) {
             AtomicFiles.writeNew(target, channel -> {
-                Progress writing = new Progress(progress, "write " + target.getFileName(), bytes.remaining());
-                ByteBuffer chunk = bytes.duplicate();
-                while (chunk.hasRemaining()) {
-                    ByteBuffer slice = chunk.slice();
-                    slice.limit(Math.min(slice.remaining(), COPY_CHUNK));
-                    int n = channel.write(slice);
-                    chunk.position(chunk.position() + n);
-                    writing.add(n);
+                Progress writing = new Progress(progress, "write " + target.getFileName(), info.get().size());
+                Blake3 hasher = new Blake3();
+                ByteBuffer buffer = ByteBuffer.allocate(COPY_CHUNK);
+                while (readFragment(source, buffer.clear(), hash, index) >= 0) {
+                    buffer.flip();
+                    hasher.update(buffer);
+                    while (buffer.hasRemaining()) {
+                        writing.add(channel.write(buffer));
+                    }
+                }
+                ContentHash actual = Blake3Hashing.finish(hasher);
+                if (!actual.equals(expected)) {
+                    throw new IllegalStateException("fragment " + index + " of tessera " + hash + " is corrupt: it hashes to "
+                            + actual + " instead of " + expected + "; nothing written");
                 }
                 writing.finish();
             });
@@ -404,6 +409,19 @@ public final class StorageCommands {
             throw new IllegalStateException("the database is not available; is the storage bundle active? (try: lb)");
         }
         return db;
+    }
+
+    /** Reads from a fragment's channel; a failure of the store (a damaged fragment) is not one of the file written. */
+    private static int readFragment(SeekableByteChannel source, ByteBuffer into, ContentHash hash, int index)
+            throws IOException {
+        try {
+            return source.read(into);
+        } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read fragment " + index + " of tessera " + hash + ": " + e.getMessage()
+                    + "; nothing written", e);
+        }
     }
 
     private static ContentHash parseHash(String text) {

@@ -68,6 +68,40 @@ class StorageCommandsTest {
     }
 
     @Test
+    void getStreamsThroughOpenAndADamagedFragmentLeavesNoFile() throws Exception {
+        byte[] content = new byte[300_000];
+        new java.util.Random(3).nextBytes(content);
+        Files.write(dir.resolve("big.bin"), content);
+        commands.put(out, dir, "big.bin");
+        String tessera = capture("tessera\\s+([0-9a-f]{64})");
+        // A store whose read() refuses (as for a fragment larger than one buffer): get must use open().
+        FragmentStore streamingOnly = new net.tesseras.common.internal.ForwardingFragmentStore() {
+            @Override
+            protected FragmentStore delegate() {
+                return store;
+            }
+
+            @Override
+            public java.util.Optional<java.nio.ByteBuffer> read(net.tesseras.core.ContentHash t, int index) {
+                throw new AssertionError("get read the whole fragment into memory");
+            }
+        };
+        commands.bindStore(streamingOnly, Map.of(FragmentStore.NAME, "streaming", FragmentStore.ROLE, "backend",
+                org.osgi.framework.Constants.SERVICE_RANKING, 100));
+        commands.get(out, dir, tessera, 0, "copy.bin");
+        assertArrayEquals(content, Files.readAllBytes(dir.resolve("copy.bin")));
+
+        Path shard = dir.resolve("data/fragments").resolve(tessera).resolve("000.shard");
+        byte[] damaged = Files.readAllBytes(shard);
+        damaged[damaged.length - 1] ^= 1;
+        Files.write(shard, damaged);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> commands.get(out, dir, tessera, 0, "damaged.bin"));
+        assertTrue(e.getMessage().contains(tessera) && e.getMessage().contains("nothing written"), e.getMessage());
+        assertTrue(Files.notExists(dir.resolve("damaged.bin")), "no partial output is left");
+    }
+
+    @Test
     void getRefusesToOverwriteAndExplainsUnknownFragments() throws Exception {
         Files.write(dir.resolve("f"), new byte[] {1, 2, 3});
         commands.put(out, dir, "f");

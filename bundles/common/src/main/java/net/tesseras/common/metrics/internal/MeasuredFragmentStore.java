@@ -1,13 +1,16 @@
 package net.tesseras.common.metrics.internal;
 
 import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import net.tesseras.common.internal.ForwardingFragmentStore;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
+import net.tesseras.storage.FragmentBytes;
 import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.VerifyResult;
@@ -76,6 +79,50 @@ public final class MeasuredFragmentStore extends ForwardingFragmentStore impleme
             throw e; // the caller's mistake, not the store's
         } catch (RuntimeException e) {
             metrics.error("read");
+            throw e;
+        }
+    }
+
+    /**
+     * Counted as a read: the time to open the fragment and its length (what is handed out); the
+     * bytes themselves flow later, through the caller's reads of the channel.
+     */
+    @Override
+    public Optional<SeekableByteChannel> open(ContentHash tessera, int index) {
+        long start = System.nanoTime();
+        try {
+            Optional<SeekableByteChannel> opened = store.open(tessera, index);
+            long size = -1;
+            if (opened.isPresent()) {
+                try {
+                    size = opened.get().size();
+                } catch (IOException e) {
+                    size = 0;
+                }
+            }
+            metrics.read(System.nanoTime() - start, size);
+            return opened;
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            metrics.error("read");
+            throw e;
+        }
+    }
+
+    /** Each fragment of a batch counts as one write, the batch's time shared between them. */
+    @Override
+    public List<FragmentInfo> storeAll(List<FragmentBytes> fragments) {
+        long start = System.nanoTime();
+        try {
+            List<FragmentInfo> stored = store.storeAll(fragments);
+            long each = stored.isEmpty() ? 0 : (System.nanoTime() - start) / stored.size();
+            for (FragmentInfo info : stored) {
+                metrics.write(each, info.size());
+            }
+            return stored;
+        } catch (RuntimeException e) {
+            metrics.error("write");
             throw e;
         }
     }

@@ -118,4 +118,71 @@ class SqliteFragmentStoreContractTest extends FragmentStoreContract {
         assertEquals(0, other.stats().fragments());
         assertTrue(other.read(tessera(52), 0).isEmpty());
     }
+
+    @Test
+    void openReadsALargeFragmentAWindowAtATimeAcrossWindowBoundaries() throws Exception {
+        FragmentStore large = SqliteFragmentStore.open("large", database, 64L << 20);
+        byte[] bytes = bytes(2 * SqliteFragmentStore.WINDOW + 12345);
+        FragmentId id = id(tessera(54), 0, false, bytes);
+        large.store(id, ByteBuffer.wrap(bytes));
+        try (java.nio.channels.SeekableByteChannel channel = large.open(id.tessera(), 0).orElseThrow()) {
+            assertEquals(bytes.length, channel.size());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(bytes, readFully(channel, 64 * 1024));
+        }
+        try (java.nio.channels.SeekableByteChannel channel = large.open(id.tessera(), 0).orElseThrow()) {
+            long across = SqliteFragmentStore.WINDOW - 100;
+            ByteBuffer range = ByteBuffer.allocate(300);
+            channel.position(across);
+            while (range.hasRemaining() && channel.read(range) >= 0) {
+                // across the boundary of two windows
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    java.util.Arrays.copyOfRange(bytes, (int) across, (int) across + 300), range.array());
+        }
+    }
+
+    @Test
+    void storeAllIsOneTransactionAndCountsAreRecountedAtOpen() {
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        net.tesseras.database.Database counting = new net.tesseras.database.Database() {
+            @Override
+            public <T> T write(net.tesseras.database.SqlWork<T> work) {
+                writes.incrementAndGet();
+                return database.write(work);
+            }
+
+            @Override
+            public <T> T read(net.tesseras.database.SqlWork<T> work) {
+                return database.read(work);
+            }
+
+            @Override
+            public int migrate(String schema, java.util.List<net.tesseras.database.Migration> migrations) {
+                return database.migrate(schema, migrations);
+            }
+
+            @Override
+            public java.util.Map<String, Integer> schemaVersions() {
+                return database.schemaVersions();
+            }
+
+            @Override
+            public net.tesseras.database.DatabaseSettings settings() {
+                return database.settings();
+            }
+        };
+        FragmentStore batched = SqliteFragmentStore.open("sqlite", counting, 1024 * 1024);
+        java.util.List<net.tesseras.storage.FragmentBytes> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            byte[] bytes = bytes(100 + i);
+            batch.add(new net.tesseras.storage.FragmentBytes(id(tessera(55 + i % 2), i, false, bytes), ByteBuffer.wrap(bytes)));
+        }
+        int before = writes.get();
+        batched.storeAll(batch);
+        assertEquals(before + 1, writes.get(), "one transaction for the batch");
+        net.tesseras.storage.StoreStats held = new net.tesseras.storage.StoreStats(2, 6, 100 + 101 + 102 + 103 + 104 + 105);
+        assertEquals(held, store.stats());
+        database.write(c -> c.createStatement().executeUpdate("UPDATE blob_store_counts SET bytes = 1 WHERE store = 'sqlite'"));
+        assertEquals(held, SqliteFragmentStore.open("sqlite", database, 1024 * 1024).stats(), "recounted at open");
+    }
 }

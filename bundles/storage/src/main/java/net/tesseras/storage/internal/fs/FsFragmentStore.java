@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.LinkOption;
@@ -13,8 +14,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
@@ -32,6 +37,7 @@ import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.database.Database;
 import net.tesseras.storage.ChecksumMismatchException;
+import net.tesseras.storage.FragmentBytes;
 import net.tesseras.storage.FragmentConflictException;
 import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
@@ -41,6 +47,7 @@ import net.tesseras.storage.StoreStats;
 import net.tesseras.storage.VerifyResult;
 import net.tesseras.core.Blake3;
 import net.tesseras.core.Blake3Hashing;
+import net.tesseras.common.internal.FragmentChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +65,9 @@ public final class FsFragmentStore implements FragmentStore {
     private static final int IO_CHUNK = 64 * 1024;
     private static final int STRIPES = 64;
     // The largest array the JVM allocates.
-    private static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 8;
+    static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 8;
+    // fsyncs of one batch in flight at once: enough for the device to merge them, not a thread per shard.
+    private static final int SYNCS_IN_FLIGHT = 16;
 
     private final String name;
     private final FragmentPaths paths;
@@ -107,6 +116,15 @@ public final class FsFragmentStore implements FragmentStore {
         }
         FsIndex index = new FsIndex(database, name);
         index.migrate();
+        try {
+            index.recount().ifPresent(recorded -> LOG.warn("fs store '{}': the recorded counts {} did not match its"
+                    + " index; recounted them as {}", name, recorded, index.stats()));
+        } catch (RuntimeException e) {
+            // Not a reason to keep the store closed (a full disk at start): the counts kept by each
+            // transaction stay as they were, and the next open recounts.
+            LOG.warn("fs store '{}': could not recount its fragments at open: {}; the counts shown may be off"
+                    + " until the next start", name, e.getMessage());
+        }
         VolumeIdentity.verify(name, root.toAbsolutePath().normalize(), database);
         try {
             return new FsFragmentStore(name, new FragmentPaths(root), index, reserveBytes, syncDirectories);
@@ -144,6 +162,7 @@ public final class FsFragmentStore implements FragmentStore {
 
     @Override
     public FragmentInfo store(FragmentId id, ByteBuffer data) {
+        checkSize(id, data.remaining());
         ByteBuffer bytes = data.duplicate();
         return locked(id, () -> {
             Held held = held(id);
@@ -164,9 +183,7 @@ public final class FsFragmentStore implements FragmentStore {
 
     @Override
     public FragmentInfo store(FragmentId id, ReadableByteChannel source, long size) {
-        if (size < 0) {
-            throw new IllegalArgumentException("fragment size must not be negative: " + size);
-        }
+        checkSize(id, size);
         return locked(id, () -> {
             Held held = held(id);
             if (held.intact()) {
@@ -202,6 +219,11 @@ public final class FsFragmentStore implements FragmentStore {
                 return Optional.empty();
             }
             FragmentInfo info = row.get();
+            if (info.size() > MAX_IN_MEMORY) {
+                throw new FragmentStoreException("fragment " + index + " of tessera " + tessera + " has " + info.size()
+                        + " bytes, more than one buffer can hold (" + MAX_IN_MEMORY + "); read it with"
+                        + " FragmentStore.open(), which streams it (tesseras:get does)");
+            }
             byte[] bytes;
             try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
                 long length = in.size();
@@ -210,11 +232,6 @@ public final class FsFragmentStore implements FragmentStore {
                         continue;
                     }
                     throw damaged(info, file, "is " + length + " bytes long but the index records " + info.size());
-                }
-                if (length > MAX_IN_MEMORY) {
-                    throw new FragmentStoreException("fragment " + index + " of tessera " + tessera + " (" + length
-                            + " bytes) is too large to read into memory; fragments above " + MAX_IN_MEMORY
-                            + " bytes cannot be read whole");
                 }
                 bytes = new byte[(int) length];
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -239,6 +256,455 @@ public final class FsFragmentStore implements FragmentStore {
             }
             return Optional.of(ByteBuffer.wrap(bytes).asReadOnlyBuffer());
         }
+    }
+
+    /**
+     * Opens a fragment's file for streaming and range reads: memory stays bounded by the caller's
+     * buffer whatever the fragment's size. A file whose length differs from the index row is
+     * refused at once; bytes that fail the checksum fail the sequential read that reaches the end.
+     * The channel keeps reading the file it opened even if the fragment is deleted or repaired
+     * meanwhile.
+     */
+    @Override
+    public Optional<SeekableByteChannel> open(ContentHash tessera, int index) {
+        FragmentId.checkIndex(index);
+        Path file = paths.file(tessera, index);
+        for (int attempt = 0; ; attempt++) {
+            Optional<FragmentInfo> row = this.index.find(tessera, index);
+            if (row.isEmpty()) {
+                return Optional.empty();
+            }
+            FragmentInfo info = row.get();
+            FileChannel in;
+            try {
+                in = FileChannel.open(file, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                return Optional.empty(); // indexed but gone: as read()
+            } catch (IOException e) {
+                throw new FragmentStoreException("cannot open fragment " + index + " of tessera " + tessera
+                        + " at " + file + ": " + e, e);
+            }
+            try {
+                long length = in.size();
+                if (length != info.size()) {
+                    in.close();
+                    if (attempt == 0 && !sameRow(info)) {
+                        continue;
+                    }
+                    throw damaged(info, file, "is " + length + " bytes long but the index records " + info.size());
+                }
+            } catch (IOException e) {
+                closeQuietly(in);
+                throw new FragmentStoreException("cannot open fragment " + index + " of tessera " + tessera
+                        + " at " + file + ": " + e, e);
+            }
+            return Optional.of(new ShardChannel(info, file, in));
+        }
+    }
+
+    /** A shard file read through positional reads, checked against its row when read from 0 to the end. */
+    private final class ShardChannel extends FragmentChannel {
+        private final FragmentInfo info;
+        private final Path file;
+        private final FileChannel in;
+
+        ShardChannel(FragmentInfo info, Path file, FileChannel in) {
+            super("fragment " + info.id().index() + " of tessera " + info.id().tessera() + " (" + file + ")",
+                    info.size(), info.id().checksum());
+            this.info = info;
+            this.file = file;
+            this.in = in;
+        }
+
+        @Override
+        protected int readAt(ByteBuffer dst, long position) throws IOException {
+            return in.read(dst, position);
+        }
+
+        @Override
+        protected void closeSource() throws IOException {
+            in.close();
+        }
+
+        @Override
+        protected String damaged(ContentHash actual) {
+            if (!sameRow(info)) {
+                return "fragment " + info.id().index() + " of tessera " + info.id().tessera() + " was deleted or"
+                        + " replaced while being read from " + file + "; open it again";
+            }
+            return FsFragmentStore.damaged(info, file, "hashes to " + actual + ", not to its checksum "
+                    + info.id().checksum()).getMessage();
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("could not close {}: {}", channel, e.toString());
+        }
+    }
+
+    private static void checkSize(FragmentId id, long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("fragment size must not be negative: " + size);
+        }
+        if (size > MAX_FRAGMENT_SIZE) {
+            throw new IllegalArgumentException("fragment " + id.index() + " of tessera " + id.tessera() + " has " + size
+                    + " bytes, more than the largest fragment any store keeps or peer transfers (" + MAX_FRAGMENT_SIZE
+                    + " bytes, 4 GiB); split the data into more, smaller fragments");
+        }
+    }
+
+    /**
+     * Stores a batch with one index transaction: each fragment is hashed and checked, written to its
+     * temporary file and fsynced (the fsyncs overlap, the device merges them), renamed into place,
+     * the directories fsynced once each, and then every new row is committed together. The
+     * durability promise is that of {@link #store}: nothing is acknowledged before its bytes and
+     * its row are durable.
+     *
+     * <p>At the first fragment that cannot be stored (bad checksum, conflict, no space, an I/O
+     * error) the batch is cut there: the fragments before it are stored and indexed, it and the
+     * ones after it are not, their temporary files are removed, and its exception is thrown. When
+     * the index transaction itself fails, none of the batch's new files stay behind.
+     */
+    @Override
+    public List<FragmentInfo> storeAll(List<FragmentBytes> fragments) {
+        if (fragments.isEmpty()) {
+            return List.of();
+        }
+        for (FragmentBytes f : fragments) {
+            checkSize(f.id(), f.data().remaining());
+        }
+        TreeSet<Integer> needed = new TreeSet<>();
+        for (FragmentBytes f : fragments) {
+            needed.add(stripe(f.id().tessera(), f.id().index()));
+        }
+        List<ReentrantLock> held = new ArrayList<>();
+        try {
+            for (int stripe : needed) {
+                stripes[stripe].lock();
+                held.add(stripes[stripe]);
+            }
+            return new Batch(fragments).run();
+        } finally {
+            for (int i = held.size() - 1; i >= 0; i--) {
+                held.get(i).unlock();
+            }
+        }
+    }
+
+    /** One {@link #storeAll} call, with the stripe locks of all its fragments held. */
+    private final class Batch {
+        private final List<FragmentBytes> fragments;
+        private final Entry[] entries;
+        private int stop;
+        private RuntimeException failure;
+
+        Batch(List<FragmentBytes> fragments) {
+            this.fragments = fragments;
+            this.entries = new Entry[fragments.size()];
+            this.stop = fragments.size();
+        }
+
+        /** What happens to one fragment of the batch. */
+        private final class Entry {
+            final FragmentId id;
+            final ByteBuffer bytes;
+            Held held = Held.NOTHING;
+            int duplicateOf = -1;
+            Path temp;
+            Path target;
+            boolean createdDirectory;
+            Future<?> synced;
+            boolean renamed;
+            FragmentInfo info;
+
+            Entry(FragmentBytes f) {
+                this.id = f.id();
+                this.bytes = f.data().duplicate();
+            }
+
+            boolean writes() {
+                return duplicateOf < 0 && !held.intact();
+            }
+        }
+
+        private void fail(int at, RuntimeException e) {
+            if (at < stop) {
+                stop = at;
+                failure = e;
+            }
+        }
+
+        List<FragmentInfo> run() {
+            try {
+                look();
+                write();
+                awaitSyncs();
+                rename();
+                syncDirectories();
+                index();
+            } finally {
+                cleanUp();
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            List<FragmentInfo> result = new ArrayList<>(entries.length);
+            for (Entry e : entries) {
+                result.add(e.duplicateOf >= 0 ? entries[e.duplicateOf].info : e.info);
+            }
+            return result;
+        }
+
+        /** What the index holds at each place; conflicts and space, in order, up to the first refusal. */
+        private void look() {
+            Map<Long, Integer> first = new HashMap<>();
+            Map<ContentHash, Long> keys = new LinkedHashMap<>();
+            long needed = 0;
+            for (int i = 0; i < entries.length && i < stop; i++) {
+                Entry e = new Entry(fragments.get(i));
+                entries[i] = e;
+                long key = (long) keys.computeIfAbsent(e.id.tessera(), t -> (long) keys.size()) << 16 | e.id.index();
+                Integer earlier = first.putIfAbsent(key, i);
+                try {
+                    if (earlier != null) {
+                        ContentHash checksum = entries[earlier].id.checksum();
+                        if (!checksum.equals(e.id.checksum())) {
+                            throw new FragmentConflictException(e.id, checksum);
+                        }
+                        e.duplicateOf = earlier;
+                        continue;
+                    }
+                    e.held = held(e.id);
+                    if (e.writes()) {
+                        needed += e.bytes.remaining();
+                        ensureSpace(e.id, needed);
+                    }
+                } catch (IOException x) {
+                    fail(i, new FragmentStoreException("cannot check free space for fragment " + e.id.index()
+                            + " of tessera " + e.id.tessera() + " under " + paths.root() + ": " + x, x));
+                } catch (RuntimeException x) {
+                    fail(i, x);
+                }
+            }
+        }
+
+        /** Hashes each fragment, writes it to its temporary file and starts its fsync; hashing goes on meanwhile. */
+        private void write() {
+            ArrayDeque<Future<?>> inFlight = new ArrayDeque<>();
+            for (int i = 0; i < stop; i++) {
+                Entry e = entries[i];
+                try {
+                    requireChecksum(e.id, Blake3Hashing.hash(e.bytes));
+                    if (!e.writes()) {
+                        if (e.held.row() != null) {
+                            e.info = e.held.row();
+                        }
+                        continue;
+                    }
+                    Path directory = paths.directory(e.id.tessera());
+                    e.target = paths.file(e.id.tessera(), e.id.index());
+                    if (!Files.isDirectory(directory)) {
+                        Files.createDirectories(directory);
+                        e.createdDirectory = true;
+                    }
+                    e.temp = paths.temporary(e.id.tessera(), e.id.index(), ThreadLocalRandom.current().nextLong());
+                    FileChannel out = FileChannel.open(e.temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    try {
+                        ByteBuffer bytes = e.bytes.duplicate();
+                        while (bytes.hasRemaining()) {
+                            out.write(bytes);
+                        }
+                    } catch (IOException | RuntimeException x) {
+                        closeQuietly(out);
+                        throw x;
+                    }
+                    while (inFlight.size() >= SYNCS_IN_FLIGHT) {
+                        awaitQuietly(inFlight.poll());
+                    }
+                    e.synced = syncer.submit(() -> {
+                        try (out) {
+                            out.force(true);
+                        }
+                        return null;
+                    });
+                    inFlight.add(e.synced);
+                } catch (IOException x) {
+                    fail(i, writeFailure(e.id, e.bytes.remaining(), e.target, x));
+                } catch (RuntimeException x) {
+                    fail(i, x);
+                }
+            }
+        }
+
+        private void awaitSyncs() {
+            for (int i = 0; i < entries.length && entries[i] != null; i++) {
+                Entry e = entries[i];
+                if (e.synced == null) {
+                    continue;
+                }
+                try {
+                    awaitSync(e.synced);
+                } catch (IOException x) {
+                    fail(i, writeFailure(e.id, e.bytes.remaining(), e.target, x));
+                }
+            }
+        }
+
+        private void rename() {
+            for (int i = 0; i < stop; i++) {
+                Entry e = entries[i];
+                if (e.temp == null) {
+                    continue;
+                }
+                try {
+                    Files.move(e.temp, e.target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    e.temp = null;
+                    e.renamed = true;
+                } catch (IOException x) {
+                    fail(i, writeFailure(e.id, e.bytes.remaining(), e.target, x));
+                }
+            }
+        }
+
+        private void syncDirectories() {
+            if (!syncDirectories) {
+                return;
+            }
+            Map<Path, Integer> directories = new LinkedHashMap<>();
+            boolean created = false;
+            for (int i = 0; i < stop; i++) {
+                Entry e = entries[i];
+                if (e.renamed) {
+                    directories.putIfAbsent(e.target.getParent(), i);
+                    created |= e.createdDirectory;
+                }
+            }
+            try {
+                if (created) {
+                    fsyncDirectory(paths.root());
+                }
+            } catch (IOException x) {
+                int at = directories.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+                fail(at, writeFailure(entries[at].id, entries[at].bytes.remaining(), entries[at].target, x));
+            }
+            for (Map.Entry<Path, Integer> d : directories.entrySet()) {
+                if (d.getValue() >= stop) {
+                    continue;
+                }
+                try {
+                    fsyncDirectory(d.getKey());
+                } catch (IOException x) {
+                    Entry e = entries[d.getValue()];
+                    fail(d.getValue(), writeFailure(e.id, e.bytes.remaining(), e.target, x));
+                }
+            }
+        }
+
+        /** One transaction for every new row before the cut. */
+        private void index() {
+            List<FsIndex.Row> rows = new ArrayList<>();
+            Entry firstNew = null;
+            // Millisecond precision: what the index keeps, so a later listing returns the same value.
+            Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+            for (int i = 0; i < stop; i++) {
+                Entry e = entries[i];
+                if (!e.renamed) {
+                    continue;
+                }
+                if (e.held.row() != null) {
+                    e.info = e.held.row(); // a repair: the row already describes these bytes
+                    LOG.warn("fs store '{}': repaired fragment {} of tessera {}: its file {} {}; rewrote it from"
+                            + " verified bytes", name, e.id.index(), e.id.tessera(), e.target, e.held.damage());
+                    continue;
+                }
+                e.info = new FragmentInfo(e.id, e.bytes.remaining(), now, Optional.empty());
+                rows.add(new FsIndex.Row(e.info, paths.relative(e.id.tessera(), e.id.index())));
+                if (firstNew == null) {
+                    firstNew = e;
+                }
+            }
+            try {
+                index.putAll(rows);
+            } catch (RuntimeException x) {
+                int at = java.util.Arrays.asList(entries).indexOf(firstNew);
+                for (int i = at; i < stop; i++) {
+                    Entry e = entries[i];
+                    if (e.renamed && e.held.row() == null) {
+                        unlinkUnindexed(e.target, e.target.getParent(), x);
+                        e.renamed = false;
+                    }
+                }
+                long bytes = rows.stream().mapToLong(r -> r.info().size()).sum();
+                RuntimeException reported;
+                if (DiskFull.is(x)) {
+                    reported = new InsufficientStorageException("no space left to index fragment "
+                            + firstNew.id.index() + " of tessera " + firstNew.id.tessera() + " and the " + (rows.size() - 1)
+                            + " other new fragment(s) of its batch (" + bytes + " bytes): the disk holding the"
+                            + " database is full; none of them was stored. Free space on that volume and store them"
+                            + " again", x);
+                } else {
+                    reported = new FragmentStoreException("cannot index fragment " + firstNew.id.index()
+                            + " of tessera " + firstNew.id.tessera() + " and the " + (rows.size() - 1) + " other new"
+                            + " fragment(s) of its batch; none of them was stored: " + x.getMessage(), x);
+                }
+                stop = at;
+                failure = reported;
+            }
+        }
+
+        /**
+         * Removes what fragments at or after the cut left behind: their temporary files, and files
+         * renamed into place that were not indexed (a directory fsync failed after the rename).
+         */
+        private void cleanUp() {
+            for (int i = 0; i < entries.length; i++) {
+                Entry e = entries[i];
+                if (e == null) {
+                    continue;
+                }
+                if (e.synced != null) {
+                    awaitQuietly(e.synced);
+                }
+                if (e.temp != null) {
+                    deleteQuietly(e.temp);
+                }
+                if (i >= stop && e.renamed && e.held.row() == null) {
+                    unlinkUnindexed(e.target, e.target.getParent(),
+                            failure != null ? failure : new FragmentStoreException("batch cut"));
+                }
+            }
+        }
+    }
+
+    private static void awaitQuietly(Future<?> future) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                future.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                break; // reported where the result is read
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The exception for an I/O failure while writing fragment {@code id}: a full disk says so. */
+    private RuntimeException writeFailure(FragmentId id, long size, Path target, IOException e) {
+        if (isOutOfSpace(e)) {
+            return new InsufficientStorageException("no space left to store fragment " + id.index()
+                    + " of tessera " + id.tessera() + " (" + size + " bytes) under " + paths.root()
+                    + "; free space on that volume and store it again", e);
+        }
+        return new FragmentStoreException("cannot store fragment " + id.index() + " of tessera " + id.tessera()
+                + (target == null ? "" : " at " + target) + ": " + e, e);
     }
 
     private boolean sameRow(FragmentInfo info) {
@@ -281,6 +747,14 @@ public final class FsFragmentStore implements FragmentStore {
     @Override
     public List<ContentHash> tesseras() {
         return index.tesseras();
+    }
+
+    @Override
+    public List<ContentHash> tesseras(ContentHash after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("a page holds at least one tessera, not " + limit);
+        }
+        return index.tesseras(after, limit);
     }
 
     @Override
@@ -765,8 +1239,12 @@ public final class FsFragmentStore implements FragmentStore {
         return locked(id.tessera(), id.index(), work);
     }
 
+    private static int stripe(ContentHash tessera, int index) {
+        return Math.floorMod(tessera.hashCode() * 31 + index, STRIPES);
+    }
+
     private <T> T locked(ContentHash tessera, int index, IoWork<T> work) {
-        ReentrantLock lock = stripes[Math.floorMod(tessera.hashCode() * 31 + index, STRIPES)];
+        ReentrantLock lock = stripes[stripe(tessera, index)];
         lock.lock();
         try {
             return work.run();

@@ -41,7 +41,22 @@ final class FsIndex {
                             + " store TEXT PRIMARY KEY,"
                             + " volume_id TEXT NOT NULL,"
                             + " root TEXT NOT NULL,"
-                            + " created_at INTEGER NOT NULL)"));
+                            + " created_at INTEGER NOT NULL)"),
+            // Counts for stats(), kept in the transaction of every insert and delete (see put and
+            // remove) and recounted once when a store opens, so a scrape never scans the index.
+            Migration.of(3, "maintained counts of fs stores",
+                    "CREATE TABLE fs_store_counts ("
+                            + " store TEXT PRIMARY KEY,"
+                            + " tesseras INTEGER NOT NULL,"
+                            + " fragments INTEGER NOT NULL,"
+                            + " bytes INTEGER NOT NULL)"));
+
+    /** One page of tesseras: a range of the primary key (store, tessera, idx), never a scan. */
+    static final String PAGE =
+            "SELECT DISTINCT tessera FROM fs_fragments WHERE store = ? AND tessera > ? ORDER BY tessera LIMIT ?";
+
+    /** The maintained counts of one store: one row by its key. */
+    static final String COUNTS = "SELECT tesseras, fragments, bytes FROM fs_store_counts WHERE store = ?";
 
     private final Database database;
     private final String store;
@@ -71,33 +86,147 @@ final class FsIndex {
 
     /** Records a fragment, replacing a row left behind for a file that had gone missing. */
     void put(FragmentInfo info, String relativePath) {
+        putAll(List.of(new Row(info, relativePath)));
+    }
+
+    /** A row to record: the fragment and its file relative to the root. */
+    record Row(FragmentInfo info, String relativePath) {}
+
+    /** Records several fragments in one transaction, with the counts. */
+    void putAll(List<Row> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
         database.write(c -> {
-            try (PreparedStatement p = c.prepareStatement("INSERT OR REPLACE INTO fs_fragments"
-                    + " (store, tessera, idx, parity, checksum, size, path, stored_at, last_verified)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)")) {
-                FragmentId id = info.id();
-                p.setString(1, store);
-                p.setString(2, id.tessera().toHex());
-                p.setInt(3, id.index());
-                p.setInt(4, id.parity() ? 1 : 0);
-                p.setString(5, id.checksum().toHex());
-                p.setLong(6, info.size());
-                p.setString(7, relativePath);
-                p.setLong(8, info.storedAt().toEpochMilli());
-                return p.executeUpdate();
+            long[] delta = new long[3];
+            try (PreparedStatement size = c.prepareStatement(
+                            "SELECT size FROM fs_fragments WHERE store = ? AND tessera = ? AND idx = ?");
+                    PreparedStatement any = c.prepareStatement(
+                            "SELECT 1 FROM fs_fragments WHERE store = ? AND tessera = ? LIMIT 1");
+                    PreparedStatement p = c.prepareStatement("INSERT OR REPLACE INTO fs_fragments"
+                            + " (store, tessera, idx, parity, checksum, size, path, stored_at, last_verified)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)")) {
+                for (Row row : rows) {
+                    FragmentInfo info = row.info();
+                    FragmentId id = info.id();
+                    size.setString(1, store);
+                    size.setString(2, id.tessera().toHex());
+                    size.setInt(3, id.index());
+                    Long replaced = null;
+                    try (ResultSet rs = size.executeQuery()) {
+                        if (rs.next()) {
+                            replaced = rs.getLong(1);
+                        }
+                    }
+                    if (replaced == null) {
+                        any.setString(1, store);
+                        any.setString(2, id.tessera().toHex());
+                        try (ResultSet rs = any.executeQuery()) {
+                            if (!rs.next()) {
+                                delta[0]++;
+                            }
+                        }
+                        delta[1]++;
+                        delta[2] += info.size();
+                    } else {
+                        delta[2] += info.size() - replaced;
+                    }
+                    p.setString(1, store);
+                    p.setString(2, id.tessera().toHex());
+                    p.setInt(3, id.index());
+                    p.setInt(4, id.parity() ? 1 : 0);
+                    p.setString(5, id.checksum().toHex());
+                    p.setLong(6, info.size());
+                    p.setString(7, row.relativePath());
+                    p.setLong(8, info.storedAt().toEpochMilli());
+                    p.executeUpdate();
+                }
             }
+            count(c, delta[0], delta[1], delta[2]);
+            return null;
+        });
+    }
+
+    private void count(Connection c, long tesseras, long fragments, long bytes) throws SQLException {
+        if (tesseras == 0 && fragments == 0 && bytes == 0) {
+            return;
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO fs_store_counts (store, tesseras, fragments, bytes)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (store) DO UPDATE SET tesseras = tesseras + excluded.tesseras,"
+                + " fragments = fragments + excluded.fragments, bytes = bytes + excluded.bytes")) {
+            p.setString(1, store);
+            p.setLong(2, tesseras);
+            p.setLong(3, fragments);
+            p.setLong(4, bytes);
+            p.executeUpdate();
+        }
+    }
+
+    /**
+     * Counts the index once (when the store opens) and records the counts that stores and deletes
+     * then keep up to date.
+     *
+     * @return the counts recorded before, if they differed from the index (they never should)
+     */
+    Optional<StoreStats> recount() {
+        return database.write(c -> {
+            StoreStats counted;
+            try (PreparedStatement p = c.prepareStatement("SELECT count(DISTINCT tessera), count(*),"
+                    + " coalesce(sum(size), 0) FROM fs_fragments WHERE store = ?")) {
+                p.setString(1, store);
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    counted = new StoreStats(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+                }
+            }
+            StoreStats recorded = stats(c);
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT OR REPLACE INTO fs_store_counts (store, tesseras, fragments, bytes) VALUES (?, ?, ?, ?)")) {
+                p.setString(1, store);
+                p.setLong(2, counted.tesseras());
+                p.setLong(3, counted.fragments());
+                p.setLong(4, counted.bytes());
+                p.executeUpdate();
+            }
+            return recorded.equals(counted) ? Optional.<StoreStats>empty() : Optional.of(recorded);
         });
     }
 
     boolean remove(ContentHash tessera, int index) {
         return database.write(c -> {
+            Long size = null;
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT size FROM fs_fragments WHERE store = ? AND tessera = ? AND idx = ?")) {
+                p.setString(1, store);
+                p.setString(2, tessera.toHex());
+                p.setInt(3, index);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (rs.next()) {
+                        size = rs.getLong(1);
+                    }
+                }
+            }
+            if (size == null) {
+                return false;
+            }
             try (PreparedStatement p = c.prepareStatement(
                     "DELETE FROM fs_fragments WHERE store = ? AND tessera = ? AND idx = ?")) {
                 p.setString(1, store);
                 p.setString(2, tessera.toHex());
                 p.setInt(3, index);
-                return p.executeUpdate() > 0;
+                p.executeUpdate();
             }
+            boolean last;
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT 1 FROM fs_fragments WHERE store = ? AND tessera = ? LIMIT 1")) {
+                p.setString(1, store);
+                p.setString(2, tessera.toHex());
+                try (ResultSet rs = p.executeQuery()) {
+                    last = !rs.next();
+                }
+            }
+            count(c, last ? -1 : 0, -1, -size);
+            return true;
         });
     }
 
@@ -113,10 +242,16 @@ final class FsIndex {
     }
 
     List<ContentHash> tesseras() {
+        return tesseras(null, Integer.MAX_VALUE);
+    }
+
+    /** Up to {@code limit} tesseras after {@code after} (all when null), in hash order: a range of the key. */
+    List<ContentHash> tesseras(ContentHash after, int limit) {
         return database.read(c -> {
-            try (PreparedStatement p = c.prepareStatement(
-                    "SELECT DISTINCT tessera FROM fs_fragments WHERE store = ? ORDER BY tessera")) {
+            try (PreparedStatement p = c.prepareStatement(PAGE)) {
                 p.setString(1, store);
+                p.setString(2, after == null ? "" : after.toHex());
+                p.setInt(3, limit);
                 List<ContentHash> result = new ArrayList<>();
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
@@ -167,7 +302,22 @@ final class FsIndex {
         });
     }
 
+    /** The maintained counts: one row by its key, never a scan. */
     StoreStats stats() {
+        return database.read(this::stats);
+    }
+
+    private StoreStats stats(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(COUNTS)) {
+            p.setString(1, store);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? new StoreStats(rs.getLong(1), rs.getLong(2), rs.getLong(3)) : new StoreStats(0, 0, 0);
+            }
+        }
+    }
+
+    /** The counts as a scan of the index finds them, for tests that compare them with {@link #stats()}. */
+    StoreStats scan() {
         return database.read(c -> {
             try (PreparedStatement p = c.prepareStatement(
                     "SELECT count(DISTINCT tessera), count(*), coalesce(sum(size), 0) FROM fs_fragments WHERE store = ?")) {

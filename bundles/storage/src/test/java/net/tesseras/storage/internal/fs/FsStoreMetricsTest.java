@@ -66,4 +66,38 @@ class FsStoreMetricsTest {
             fs.close();
         }
     }
+
+    @Test
+    void opensCountAsReadsAndEachFragmentOfABatchAsAWrite() throws Exception {
+        try (SqliteDatabase db = SqliteDatabase.open(DatabaseConfig.file(dir.resolve("db/t.db")))) {
+            FsFragmentStore fs = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, false);
+            MeasuredFragmentStore store = new MeasuredFragmentStore("fs", fs);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            MicrometerStoreMetrics metrics = new MicrometerStoreMetrics(registry, store);
+            store.instrument(metrics);
+
+            ContentHash tessera = Blake3Hashing.hash(new byte[] {2});
+            java.util.List<net.tesseras.storage.FragmentBytes> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                byte[] bytes = new byte[100 * (i + 1)];
+                bytes[0] = (byte) i;
+                batch.add(new net.tesseras.storage.FragmentBytes(new FragmentId(tessera, i, false,
+                        Blake3Hashing.hash(bytes)), ByteBuffer.wrap(bytes)));
+            }
+            store.storeAll(batch);
+            try (var channel = store.open(tessera, 2).orElseThrow()) {
+                assertEquals(300, channel.size());
+            }
+            assertTrue(store.open(tessera, 9).isEmpty());
+
+            assertEquals(3, registry.get("tesseras.store.write").tag("store", "fs").timer().count());
+            assertEquals(600, registry.get("tesseras.store.written.bytes").counter().count());
+            assertEquals(2, registry.get("tesseras.store.read").timer().count());
+            assertEquals(300, registry.get("tesseras.store.read.bytes").counter().count());
+            assertEquals(1, registry.get("tesseras.store.read.misses").counter().count());
+            assertEquals(3, registry.get("tesseras.store.fragments").gauge().value());
+            metrics.close();
+            fs.close();
+        }
+    }
 }

@@ -1,0 +1,384 @@
+package net.tesseras.storage.internal.fs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import net.tesseras.core.Blake3;
+import net.tesseras.core.Blake3Hashing;
+import net.tesseras.core.ContentHash;
+import net.tesseras.core.FragmentId;
+import net.tesseras.database.Database;
+import net.tesseras.database.DatabaseSettings;
+import net.tesseras.database.Migration;
+import net.tesseras.database.SqlWork;
+import net.tesseras.storage.FragmentBytes;
+import net.tesseras.storage.FragmentInfo;
+import net.tesseras.storage.FragmentStore;
+import net.tesseras.storage.FragmentStoreException;
+import net.tesseras.storage.InsufficientStorageException;
+import net.tesseras.storage.StoreStats;
+import net.tesseras.storage.internal.db.DatabaseConfig;
+import net.tesseras.storage.internal.db.SqliteDatabase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the fs store does for large fragments, batches and counts, beyond the shared contract. */
+class FsStreamingAndBatchTest {
+
+    private static final int CHUNK = 64 * 1024;
+
+    @TempDir
+    Path dir;
+
+    private SqliteDatabase db;
+    private FsFragmentStore store;
+    private final Random random = new Random(7);
+
+    @BeforeEach
+    void open() {
+        db = SqliteDatabase.open(DatabaseConfig.file(dir.resolve("db/tesseras.db")));
+        store = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+        db.close();
+    }
+
+    @Test
+    void aLargeFragmentStreamsBackInSmallChunksWithItsChecksumCheckedAtTheEnd() throws Exception {
+        long size = (64L << 20) + 123;
+        ContentHash checksum = Blake3Hashing.hash(new Generated(size));
+        FragmentId id = new FragmentId(tessera(1), 0, false, checksum);
+        store.store(id, new Generated(size), size);
+
+        Generated expected = new Generated(size);
+        ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
+        ByteBuffer want = ByteBuffer.allocate(CHUNK);
+        Blake3 hasher = new Blake3();
+        long total = 0;
+        try (SeekableByteChannel channel = store.open(id.tessera(), 0).orElseThrow()) {
+            assertEquals(size, channel.size());
+            while (channel.read(chunk.clear()) >= 0) {
+                chunk.flip();
+                want.clear().limit(chunk.remaining());
+                expected.read(want);
+                assertEquals(want.flip(), chunk, "bytes at " + total);
+                hasher.update(chunk);
+                total += chunk.remaining();
+            }
+        }
+        assertEquals(size, total);
+        assertEquals(checksum, Blake3Hashing.finish(hasher));
+
+        // One flipped byte near the end: every chunk before it is delivered, the read reaching the end fails.
+        Path file = dir.resolve("fragments").resolve(id.tessera().toHex()).resolve("000.shard");
+        try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
+            raw.seek(size - 10);
+            int b = raw.read();
+            raw.seek(size - 10);
+            raw.write(b ^ 0x40);
+        }
+        long delivered = 0;
+        try (SeekableByteChannel channel = store.open(id.tessera(), 0).orElseThrow()) {
+            IOException e = null;
+            while (true) {
+                try {
+                    int n = channel.read(chunk.clear());
+                    if (n < 0) {
+                        break;
+                    }
+                    delivered += n;
+                } catch (IOException x) {
+                    e = x;
+                    break;
+                }
+            }
+            assertTrue(e != null, "a damaged fragment does not read to its end");
+            assertTrue(e.getMessage().contains("fragment 0 of tessera " + id.tessera()), e.getMessage());
+            assertTrue(e.getMessage().contains("damaged"), e.getMessage());
+            assertTrue(delivered < size, "the bytes reaching the end were not delivered");
+            assertThrows(IOException.class, () -> channel.read(chunk.clear()), "and it stays failed");
+        }
+        // A range read is not checked: it serves what is there.
+        try (SeekableByteChannel channel = store.open(id.tessera(), 0).orElseThrow()) {
+            channel.position(size - 100);
+            assertEquals(100, channel.read(ByteBuffer.allocate(1000)));
+        }
+    }
+
+    @Test
+    void readOfAFragmentTooLargeForOneBufferSaysToUseOpenWhichServesIt() throws Exception {
+        // A sparse file and its index row: the size check alone, without writing 2 GiB.
+        long size = (1L << 31) + 16;
+        ContentHash tessera = tessera(2);
+        Path file = dir.resolve("fragments").resolve(tessera.toHex()).resolve("000.shard");
+        Files.createDirectories(file.getParent());
+        try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
+            raw.setLength(size);
+            raw.seek(size - 1);
+            raw.write(0x5a);
+        }
+        FragmentId id = new FragmentId(tessera, 0, false, tessera(99));
+        new FsIndex(db, "fs").put(new FragmentInfo(id, size, Instant.ofEpochMilli(1000), Optional.empty()),
+                tessera.toHex() + "/000.shard");
+
+        FragmentStoreException e = assertThrows(FragmentStoreException.class, () -> store.read(tessera, 0));
+        assertTrue(e.getMessage().contains("fragment 0 of tessera " + tessera), e.getMessage());
+        assertTrue(e.getMessage().contains("open()"), e.getMessage());
+        try (SeekableByteChannel channel = store.open(tessera, 0).orElseThrow()) {
+            assertEquals(size, channel.size());
+            channel.position(size - 16);
+            ByteBuffer tail = ByteBuffer.allocate(64);
+            assertEquals(16, channel.read(tail));
+            assertEquals(0x5a, tail.get(15));
+            assertEquals(-1, channel.read(tail.clear()));
+        }
+        assertEquals(new StoreStats(1, 1, size), store.stats());
+    }
+
+    @Test
+    void fragmentsAboveTheLargestSizeAreRefusedBeforeAnyByteIsRead() {
+        FragmentId id = new FragmentId(tessera(3), 0, false, tessera(98));
+        ReadableByteChannel untouchable = new ReadableByteChannel() {
+            @Override
+            public int read(ByteBuffer dst) {
+                throw new AssertionError("read a fragment that is refused by its size");
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {}
+        };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> store.store(id, untouchable, FragmentStore.MAX_FRAGMENT_SIZE + 1));
+        assertTrue(e.getMessage().contains("fragment 0 of tessera " + id.tessera()), e.getMessage());
+        assertTrue(e.getMessage().contains("4 GiB"), e.getMessage());
+        assertEquals(new StoreStats(0, 0, 0), store.stats());
+    }
+
+    @Test
+    void storeAllCommitsTheWholeBatchInOneIndexTransaction() {
+        CountingDatabase counting = new CountingDatabase(db);
+        FsFragmentStore batched = FsFragmentStore.open("batched", dir.resolve("batched"), counting, 0, true);
+        try {
+            List<FragmentBytes> batch = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                byte[] bytes = bytes(10_000 + i);
+                batch.add(new FragmentBytes(new FragmentId(tessera(10 + i % 3), i, false, Blake3Hashing.hash(bytes)),
+                        ByteBuffer.wrap(bytes)));
+            }
+            int before = counting.writes.get();
+            batched.storeAll(batch);
+            assertEquals(1, counting.writes.get() - before, "one index transaction for the batch");
+            for (FragmentBytes f : batch) {
+                assertEquals(f.data(), batched.read(f.id().tessera(), f.id().index()).orElseThrow());
+            }
+            assertEquals(new StoreStats(3, 12, batch.stream().mapToLong(f -> f.data().remaining()).sum()), batched.stats());
+        } finally {
+            batched.close();
+        }
+    }
+
+    @Test
+    void aBatchWhoseIndexTransactionFailsLeavesNoFileAndNamesItsFirstFragment() throws Exception {
+        SqlFailingDatabase failing = new SqlFailingDatabase(db);
+        FsFragmentStore full = FsFragmentStore.open("full", dir.resolve("full"), failing, 0, true);
+        try {
+            List<FragmentBytes> batch = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                byte[] bytes = bytes(2000);
+                batch.add(new FragmentBytes(new FragmentId(tessera(20), i + 3, false, Blake3Hashing.hash(bytes)),
+                        ByteBuffer.wrap(bytes)));
+            }
+            failing.failWritesWith(new org.sqlite.SQLiteException("[SQLITE_FULL] database or disk is full",
+                    org.sqlite.SQLiteErrorCode.SQLITE_FULL));
+            InsufficientStorageException e = assertThrows(InsufficientStorageException.class, () -> full.storeAll(batch));
+            assertTrue(e.getMessage().contains("fragment 3 of tessera " + tessera(20)), e.getMessage());
+            assertTrue(e.getMessage().contains("full"), e.getMessage());
+            try (Stream<Path> files = Files.walk(dir.resolve("full"))) {
+                assertEquals(List.of(), files.filter(Files::isRegularFile)
+                        .filter(p -> !p.getFileName().toString().equals(VolumeIdentity.MARKER)).toList(),
+                        "no shard, no temporary file");
+            }
+            failing.failWritesWith(null);
+            assertEquals(4, full.storeAll(batch).size());
+            assertEquals(new StoreStats(1, 4, 8000), full.stats());
+        } finally {
+            full.close();
+        }
+    }
+
+    @Test
+    void countsAreRecountedAtOpenAndFollowWhatReconcileReindexes() throws Exception {
+        List<FragmentId> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            byte[] bytes = bytes(1000 * (i + 1));
+            FragmentId id = new FragmentId(tessera(30 + i % 2), i, false, Blake3Hashing.hash(bytes));
+            store.store(id, ByteBuffer.wrap(bytes));
+            ids.add(id);
+        }
+        StoreStats held = new StoreStats(2, 6, 21_000);
+        assertEquals(held, store.stats());
+        // The index loses two rows (a damaged WAL) and the counts are wrong (as an older version left them).
+        db.write(c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM fs_fragments WHERE store = 'fs' AND idx IN (1, 4)")) {
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("UPDATE fs_store_counts SET fragments = 999 WHERE store = 'fs'")) {
+                return p.executeUpdate();
+            }
+        });
+        store.close();
+        store = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true);
+        assertEquals(2, store.reconcileReport().reindexed());
+        assertEquals(held, store.stats(), "recounted at open, then kept by the re-indexing");
+        assertEquals(new FsIndex(db, "fs").scan(), store.stats());
+        store.delete(ids.get(0).tessera(), 0);
+        store.delete(ids.get(2).tessera(), 2);
+        store.delete(ids.get(4).tessera(), 4);
+        assertEquals(new StoreStats(1, 3, 2000 + 4000 + 6000), store.stats());
+        assertEquals(new FsIndex(db, "fs").scan(), store.stats());
+    }
+
+    @Test
+    void anOpenChannelKeepsReadingTheFileItOpenedWhenTheFragmentIsDeleted() throws Exception {
+        byte[] bytes = bytes(100_000);
+        FragmentId id = new FragmentId(tessera(40), 0, false, Blake3Hashing.hash(bytes));
+        store.store(id, ByteBuffer.wrap(bytes));
+        try (SeekableByteChannel channel = store.open(id.tessera(), 0).orElseThrow()) {
+            ByteBuffer first = ByteBuffer.allocate(1000);
+            channel.read(first);
+            assertTrue(store.delete(id.tessera(), 0));
+            ByteBuffer rest = ByteBuffer.allocate(bytes.length);
+            rest.put(first.flip());
+            while (channel.read(rest) >= 0) {
+                // to the end, checked against the checksum
+            }
+            assertArrayEquals(bytes, rest.array());
+        }
+        assertTrue(store.open(id.tessera(), 0).isEmpty());
+    }
+
+    @Test
+    void pagesAndCountsAreKeyLookupsNotScans() {
+        for (String query : List.of(FsIndex.PAGE, FsIndex.COUNTS)) {
+            String plan = db.read(c -> {
+                StringBuilder out = new StringBuilder();
+                try (var rs = c.createStatement().executeQuery("EXPLAIN QUERY PLAN " + query
+                        .replaceFirst("\\?", "'fs'").replaceFirst("\\?", "''").replaceFirst("\\?", "10"))) {
+                    while (rs.next()) {
+                        out.append(rs.getString("detail")).append('\n');
+                    }
+                }
+                return out.toString();
+            });
+            assertTrue(plan.contains("SEARCH") && !plan.contains("SCAN"), query + ":\n" + plan);
+        }
+    }
+
+    /** Deterministic pseudo-random bytes of a given length, produced as they are read. */
+    private static final class Generated implements ReadableByteChannel {
+        private final long size;
+        private long position;
+        private final byte[] block = new byte[4093];
+
+        Generated(long size) {
+            this.size = size;
+            new Random(size).nextBytes(block);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            if (position >= size) {
+                return -1;
+            }
+            int n = (int) Math.min(dst.remaining(), size - position);
+            for (int i = 0; i < n; i++) {
+                long p = position + i;
+                dst.put((byte) (block[(int) (p % block.length)] ^ (p / block.length)));
+            }
+            position += n;
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** Counts the write transactions asked of a database. */
+    private static final class CountingDatabase implements Database {
+        final AtomicInteger writes = new AtomicInteger();
+        private final Database delegate;
+
+        CountingDatabase(Database delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public <T> T write(SqlWork<T> work) {
+            writes.incrementAndGet();
+            return delegate.write(work);
+        }
+
+        @Override
+        public <T> T read(SqlWork<T> work) {
+            return delegate.read(work);
+        }
+
+        @Override
+        public int migrate(String schema, List<Migration> migrations) {
+            return delegate.migrate(schema, migrations);
+        }
+
+        @Override
+        public Map<String, Integer> schemaVersions() {
+            return delegate.schemaVersions();
+        }
+
+        @Override
+        public DatabaseSettings settings() {
+            return delegate.settings();
+        }
+    }
+
+    private byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private static ContentHash tessera(int seed) {
+        return Blake3Hashing.hash(new byte[] {(byte) seed, 's'});
+    }
+}
