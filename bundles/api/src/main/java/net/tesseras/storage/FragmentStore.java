@@ -69,6 +69,23 @@ public interface FragmentStore {
     long MAX_FRAGMENT_SIZE = 1L << 32;
 
     /**
+     * Refuses a fragment size no store keeps: negative, or above {@link #MAX_FRAGMENT_SIZE}. Backends
+     * call it before reading a byte, so every store refuses with the same message.
+     *
+     * @throws IllegalArgumentException naming the fragment, its size and the limit
+     */
+    static void checkSize(FragmentId id, long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("fragment size must not be negative: " + size);
+        }
+        if (size > MAX_FRAGMENT_SIZE) {
+            throw new IllegalArgumentException("fragment " + id.index() + " of tessera " + id.tessera() + " has " + size
+                    + " bytes, more than the largest fragment any store keeps or peer transfers (" + MAX_FRAGMENT_SIZE
+                    + " bytes, 4 GiB); split the data into more, smaller fragments");
+        }
+    }
+
+    /**
      * Stores a fragment held in memory.
      *
      * @param id the fragment's identity, including the checksum its bytes must have

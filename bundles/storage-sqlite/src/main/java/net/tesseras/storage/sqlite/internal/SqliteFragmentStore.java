@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import net.tesseras.common.internal.StoreCounts;
 import net.tesseras.core.Blake3Hashing;
 import net.tesseras.common.internal.FragmentChannel;
 import net.tesseras.common.internal.FragmentRows;
@@ -182,15 +183,9 @@ public final class SqliteFragmentStore implements FragmentStore {
         return stored;
     }
 
+    /** The protocol's limit, then this store's own (max.fragment.mb). */
     private void checkSize(FragmentId id, long size) {
-        if (size < 0) {
-            throw new IllegalArgumentException("fragment size must not be negative: " + size);
-        }
-        if (size > MAX_FRAGMENT_SIZE) {
-            throw new IllegalArgumentException("fragment " + id.index() + " of tessera " + id.tessera() + " has " + size
-                    + " bytes, more than the largest fragment any store keeps or peer transfers (" + MAX_FRAGMENT_SIZE
-                    + " bytes, 4 GiB); split the data into more, smaller fragments");
-        }
+        FragmentStore.checkSize(id, size);
         if (size > maxFragmentBytes) {
             throw new FragmentStoreException("fragment " + id.index() + " of tessera " + id.tessera() + " has "
                     + size + " bytes, more than the " + maxFragmentBytes + " the sqlite store '" + name
@@ -261,18 +256,7 @@ public final class SqliteFragmentStore implements FragmentStore {
     }
 
     private void count(Connection c, long tesseras, long fragments, long bytes) throws SQLException {
-        if (tesseras == 0 && fragments == 0 && bytes == 0) {
-            return;
-        }
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO blob_store_counts (store, tesseras, fragments, bytes)"
-                + " VALUES (?, ?, ?, ?) ON CONFLICT (store) DO UPDATE SET tesseras = tesseras + excluded.tesseras,"
-                + " fragments = fragments + excluded.fragments, bytes = bytes + excluded.bytes")) {
-            p.setString(1, name);
-            p.setLong(2, tesseras);
-            p.setLong(3, fragments);
-            p.setLong(4, bytes);
-            p.executeUpdate();
-        }
+        StoreCounts.add(c, "blob_store_counts", name, tesseras, fragments, bytes);
     }
 
     /**

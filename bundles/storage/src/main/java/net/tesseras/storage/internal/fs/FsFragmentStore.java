@@ -162,7 +162,7 @@ public final class FsFragmentStore implements FragmentStore {
 
     @Override
     public FragmentInfo store(FragmentId id, ByteBuffer data) {
-        checkSize(id, data.remaining());
+        FragmentStore.checkSize(id, data.remaining());
         ByteBuffer bytes = data.duplicate();
         return locked(id, () -> {
             Held held = held(id);
@@ -183,7 +183,7 @@ public final class FsFragmentStore implements FragmentStore {
 
     @Override
     public FragmentInfo store(FragmentId id, ReadableByteChannel source, long size) {
-        checkSize(id, size);
+        FragmentStore.checkSize(id, size);
         return locked(id, () -> {
             Held held = held(id);
             if (held.intact()) {
@@ -345,17 +345,6 @@ public final class FsFragmentStore implements FragmentStore {
         }
     }
 
-    private static void checkSize(FragmentId id, long size) {
-        if (size < 0) {
-            throw new IllegalArgumentException("fragment size must not be negative: " + size);
-        }
-        if (size > MAX_FRAGMENT_SIZE) {
-            throw new IllegalArgumentException("fragment " + id.index() + " of tessera " + id.tessera() + " has " + size
-                    + " bytes, more than the largest fragment any store keeps or peer transfers (" + MAX_FRAGMENT_SIZE
-                    + " bytes, 4 GiB); split the data into more, smaller fragments");
-        }
-    }
-
     /**
      * Stores a batch with one index transaction: each fragment is hashed and checked, written to its
      * temporary file and fsynced (the fsyncs overlap, the device merges them), renamed into place,
@@ -374,7 +363,7 @@ public final class FsFragmentStore implements FragmentStore {
             return List.of();
         }
         for (FragmentBytes f : fragments) {
-            checkSize(f.id(), f.data().remaining());
+            FragmentStore.checkSize(f.id(), f.data().remaining());
         }
         TreeSet<Integer> needed = new TreeSet<>();
         for (FragmentBytes f : fragments) {

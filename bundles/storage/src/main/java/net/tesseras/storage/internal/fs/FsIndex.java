@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import net.tesseras.common.internal.FragmentRows;
+import net.tesseras.common.internal.StoreCounts;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.database.Database;
@@ -148,18 +149,7 @@ final class FsIndex {
     }
 
     private void count(Connection c, long tesseras, long fragments, long bytes) throws SQLException {
-        if (tesseras == 0 && fragments == 0 && bytes == 0) {
-            return;
-        }
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO fs_store_counts (store, tesseras, fragments, bytes)"
-                + " VALUES (?, ?, ?, ?) ON CONFLICT (store) DO UPDATE SET tesseras = tesseras + excluded.tesseras,"
-                + " fragments = fragments + excluded.fragments, bytes = bytes + excluded.bytes")) {
-            p.setString(1, store);
-            p.setLong(2, tesseras);
-            p.setLong(3, fragments);
-            p.setLong(4, bytes);
-            p.executeUpdate();
-        }
+        StoreCounts.add(c, "fs_store_counts", store, tesseras, fragments, bytes);
     }
 
     /**
