@@ -41,6 +41,15 @@ final class Node implements AutoCloseable {
         this.data = data;
     }
 
+    /** Extra environment for bin/tesseras (JAVA_OPTS, say). */
+    private final java.util.Map<String, String> environment = new java.util.HashMap<>();
+
+    /** Sets a variable of bin/tesseras's environment, e.g. {@code JAVA_OPTS=-Xmx512m} for the node's JVM. */
+    Node environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     /** A private copy of the built distribution, so tests can edit etc/ freely. */
     static Path copyDistribution(Path into) throws IOException {
         Path dist = Path.of(System.getProperty("tesseras.dist", "target/tesseras"));
@@ -124,6 +133,7 @@ final class Node implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("TESSERAS_DATA", data.toString());
         builder.environment().put("JAVA", ProcessHandle.current().info().command().orElse("java"));
+        builder.environment().putAll(environment);
         Path out = Files.createTempFile("tesseras-out", ".txt");
         Path err = Files.createTempFile("tesseras-err", ".txt");
         try {
