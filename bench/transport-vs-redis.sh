@@ -9,7 +9,9 @@
 # per request over the measured requests: the node's JVM and redis-server alike, so the comparison
 # does not depend on how much of the shared cores the load generator took.
 # Usage: bench/transport-vs-redis.sh  (after mvn package; WARM and SECS override the warm-up and
-# measured seconds).
+# measured seconds; BASELINE_JAR=<another build's bench/target/benchmarks.jar> first serves the
+# pipelined lines from that build's server, with this build's load generator, for a before/after
+# in the same run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=bench/target/benchmarks.jar
@@ -26,7 +28,7 @@ fi
 JAVA="java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp $JAR"
 
 serve() { # mode port [udp payload] -> prints the tessera
-  $JAVA net.tesseras.bench.TransportServer "$1" "$2" "$WORK/$1" ${3:-} > "$WORK/$1.log" 2>&1 &
+  java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "${SERVER_JAR:-$JAR}" net.tesseras.bench.TransportServer "$1" "$2" "$WORK/$1$2" ${3:-} > "$WORK/$1.log" 2>&1 &
   echo $! > "$WORK/server.pid"
   for _ in $(seq 100); do
     grep -q '^ready' "$WORK/$1.log" 2>/dev/null && break
@@ -45,6 +47,14 @@ load() { # label port tessera index inflight mode [udp payload]
 }
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $CONNECTIONS connections, ${SECS}s measured after ${WARM}s; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "${BASELINE_JAR:-}" ]; then
+  T=$(SERVER_JAR=$BASELINE_JAR serve pipelined 14436)
+  load "baseline 4KiB in-flight 1"  14436 "$T" 0 1  pipelined
+  load "baseline 4KiB in-flight 16" 14436 "$T" 0 16 pipelined
+  load "baseline 1MiB in-flight 2"  14436 "$T" 1 2  pipelined
+  kill "$(cat "$WORK/server.pid")"; sleep 1
+fi
+
 T=$(serve pipelined 14433)
 load "node 4KiB in-flight 1"   14433 "$T" 0 1  pipelined
 load "node 4KiB in-flight 16"  14433 "$T" 0 16 pipelined
