@@ -82,11 +82,15 @@ public final class TransportLoad {
             System.out.printf(Locale.ROOT, "%-28s %10.0f ops/s %9.1f MB/s  p50 %7.3f  p95 %7.3f  p99 %7.3f ms  failures %d%s%n", label,
                     ops / seconds, moved / seconds / 1e6, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(95) / 1e6,
                     h.getValueAtPercentile(99) / 1e6, failures.get(), cpu);
+            if (failures.get() > 0) {
+                System.err.println(label + ": first failure: " + FIRST_FAILURE.get());
+            }
         }
     }
 
     /** The server process to charge CPU time to (-Dserver.pid), and the kernel's clock ticks per second (-Dclk.tck, getconf CLK_TCK). */
     private static final String SERVER_PID = System.getProperty("server.pid", "");
+    private static final java.util.concurrent.atomic.AtomicReference<String> FIRST_FAILURE = new java.util.concurrent.atomic.AtomicReference<>("");
     private static final long TICKS_PER_SECOND = Long.getLong("clk.tck", 100);
 
     /**
@@ -113,7 +117,9 @@ public final class TransportLoad {
         long sent = System.nanoTime();
         raw.get(connection, tessera, index).whenComplete((size, failure) -> {
             if (failure != null) {
-                failures.incrementAndGet();
+                if (failures.incrementAndGet() == 1) {
+                    FIRST_FAILURE.set(String.valueOf(failure.getCause() != null ? failure.getCause() : failure));
+                }
             } else {
                 latencies.recordValue(System.nanoTime() - sent);
                 completed.incrementAndGet();
