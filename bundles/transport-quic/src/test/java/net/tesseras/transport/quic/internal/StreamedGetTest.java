@@ -241,4 +241,24 @@ class StreamedGetTest {
         }
     }
 
+
+    @Test
+    void aTransferLongerThanTheRequestTimeoutCompletesWhileItsFramesKeepComing() throws Exception {
+        GeneratedStore store = GeneratedStore.of(tessera(6), 0, 4L * 1024 * 1024);
+        // About 3 s in all (64 reads of 50 ms), three times the request timeout, but a frame every 50 ms.
+        store.onRead = position -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        TransportSettings quick = TransportSettings.builder().timeouts(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(5))
+                .build();
+        try (TestNode a = serving("a", store, quick, TransportMetrics.NONE); TestNode b = new TestNode(dir.resolve("b"), quick)) {
+            Path target = dir.resolve("slow.shard");
+            assertEquals(store.id, await(b.client.fetch(a.address(), store.id.tessera(), 0, target)).id());
+            assertEquals(store.id.checksum(), Blake3Hashing.hash(target));
+        }
+    }
 }
