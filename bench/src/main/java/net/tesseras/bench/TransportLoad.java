@@ -22,7 +22,8 @@ import org.HdrHistogram.Histogram;
  * Load generator for the transport (its own JVM): {@code connections} connections to one node,
  * each keeping {@code inFlight} GETs of one cached fragment outstanding (pipelined on one stream, or
  * a stream per request in the naive mode), for a warm-up and then a measured period. Prints one
- * line: ops/s, MB/s and the latency percentiles in milliseconds.
+ * line: ops/s, MB/s, the latency percentiles in milliseconds and, given the server's pid
+ * ({@code -Dserver.pid}), the server's CPU time (user + system) per request over the measured period.
  *
  * <p>Usage: {@code TransportLoad <label> <host:port> <tessera hex> <index> <connections> <inFlight>
  * <pipelined|naive> <warmup s> <measure s> [max UDP payload]}
@@ -66,18 +67,45 @@ public final class TransportLoad {
             latencies.reset();
             long startCount = completed.get();
             long startBytes = bytes.get();
+            long startCpu = serverCpuTicks();
             long start = System.nanoTime();
             Thread.sleep(measure * 1000L);
             long ops = completed.get() - startCount;
             long moved = bytes.get() - startBytes;
+            long cpuTicks = serverCpuTicks() - startCpu;
             double seconds = (System.nanoTime() - start) / 1e9;
             Histogram h = latencies.getIntervalHistogram();
             running.set(false);
             drained.await(30, TimeUnit.SECONDS);
-            System.out.printf(Locale.ROOT, "%-28s %10.0f ops/s %9.1f MB/s  p50 %7.3f  p95 %7.3f  p99 %7.3f ms  failures %d%n", label,
+            String cpu = startCpu < 0 || ops == 0 ? "" : String.format(Locale.ROOT, "  server cpu %7.1f us/req",
+                    cpuTicks * 1e6 / TICKS_PER_SECOND / ops);
+            System.out.printf(Locale.ROOT, "%-28s %10.0f ops/s %9.1f MB/s  p50 %7.3f  p95 %7.3f  p99 %7.3f ms  failures %d%s%n", label,
                     ops / seconds, moved / seconds / 1e6, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(95) / 1e6,
-                    h.getValueAtPercentile(99) / 1e6, failures.get());
+                    h.getValueAtPercentile(99) / 1e6, failures.get(), cpu);
+            if (failures.get() > 0) {
+                System.err.println(label + ": first failure: " + FIRST_FAILURE.get());
+            }
         }
+    }
+
+    /** The server process to charge CPU time to (-Dserver.pid), and the kernel's clock ticks per second (-Dclk.tck, getconf CLK_TCK). */
+    private static final String SERVER_PID = System.getProperty("server.pid", "");
+    private static final java.util.concurrent.atomic.AtomicReference<String> FIRST_FAILURE = new java.util.concurrent.atomic.AtomicReference<>("");
+    private static final long TICKS_PER_SECOND = Long.getLong("clk.tck", 100);
+
+    /**
+     * User plus system CPU time of the server process so far, in clock ticks (fields 14 and 15 of
+     * /proc/pid/stat), or -1 without a pid: CPU per request then does not depend on how much of the
+     * shared cores this load generator took.
+     */
+    static long serverCpuTicks() throws java.io.IOException {
+        if (SERVER_PID.isEmpty()) {
+            return -1;
+        }
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", SERVER_PID, "stat"));
+        // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     private static void loop(RawRequests raw, Object connection, ContentHash tessera, int index, Recorder latencies, AtomicLong completed,
@@ -89,7 +117,9 @@ public final class TransportLoad {
         long sent = System.nanoTime();
         raw.get(connection, tessera, index).whenComplete((size, failure) -> {
             if (failure != null) {
-                failures.incrementAndGet();
+                if (failures.incrementAndGet() == 1) {
+                    FIRST_FAILURE.set(String.valueOf(failure.getCause() != null ? failure.getCause() : failure));
+                }
             } else {
                 latencies.recordValue(System.nanoTime() - sent);
                 completed.incrementAndGet();

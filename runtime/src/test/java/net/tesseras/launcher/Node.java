@@ -41,6 +41,15 @@ final class Node implements AutoCloseable {
         this.data = data;
     }
 
+    /** Extra environment for bin/tesseras (JAVA_OPTS, say). */
+    private final java.util.Map<String, String> environment = new java.util.HashMap<>();
+
+    /** Sets a variable of bin/tesseras's environment, e.g. {@code JAVA_OPTS=-Xmx512m} for the node's JVM. */
+    Node environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     /** A private copy of the built distribution, so tests can edit etc/ freely. */
     static Path copyDistribution(Path into) throws IOException {
         Path dist = Path.of(System.getProperty("tesseras.dist", "target/tesseras"));
@@ -147,7 +156,7 @@ final class Node implements AutoCloseable {
     }
 
     /** bin/tesseras run from the working directory {@code cwd} (null: this JVM's), with extra environment. */
-    Result binIn(Path cwd, java.util.Map<String, String> environment, String... args) throws IOException, InterruptedException {
+    Result binIn(Path cwd, java.util.Map<String, String> extra, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(home.resolve("bin/tesseras").toString());
         command.addAll(List.of(args));
@@ -155,6 +164,7 @@ final class Node implements AutoCloseable {
         builder.environment().put("TESSERAS_DATA", data.toString());
         builder.environment().put("JAVA", ProcessHandle.current().info().command().orElse("java"));
         builder.environment().putAll(environment);
+        builder.environment().putAll(extra);
         if (cwd != null) {
             builder.directory(cwd.toFile());
         }

@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import net.tesseras.transport.ErrorCode;
 import net.tesseras.transport.PeerException;
 import net.tesseras.transport.quic.internal.wire.Frame;
+import net.tesseras.transport.quic.internal.wire.FrameType;
+import net.tesseras.transport.quic.internal.wire.Payloads;
 
 /**
  * Assembles an answer in memory, up to a limit; an answer above it fails with TOO_LARGE and the
@@ -41,6 +43,10 @@ final class BufferedResponse implements ResponseSink {
                 return true;
             }
             body = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+        } else if (frame.type() == FrameType.ERROR) {
+            // The server could not finish its answer (a fragment it failed to read to the end).
+            fail(Payloads.readError(content));
+            return true;
         } else if (frame.type() != type) {
             fail(new PeerException(ErrorCode.MALFORMED, "answer switched from type " + type + " to " + frame.type()));
             return true;

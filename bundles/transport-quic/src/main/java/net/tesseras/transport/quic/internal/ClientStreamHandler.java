@@ -27,7 +27,15 @@ import net.tesseras.transport.quic.internal.wire.Frame;
  */
 final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
 
-    private record Pending(ResponseSink sink, ScheduledFuture<?> timer) {
+    /** A request awaiting its answer; the timeout counts from the request, then from each frame of a multi-frame answer. */
+    private static final class Pending {
+        final ResponseSink sink;
+        ScheduledFuture<?> timer;
+        long lastProgress = System.nanoTime();
+
+        Pending(ResponseSink sink) {
+            this.sink = sink;
+        }
     }
 
     /** The QUIC application error code of a STOP_SENDING by which this node refuses the rest of an answer. */
@@ -64,8 +72,9 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
             sink.fail(new PeerException(ErrorCode.CONNECTION, "the stream to the peer is closed"));
             return;
         }
-        ScheduledFuture<?> timer = ctx.executor().schedule(() -> expire(requestId, timeoutNanos), timeoutNanos, TimeUnit.NANOSECONDS);
-        pending.put(requestId, new Pending(sink, timer));
+        Pending request = new Pending(sink);
+        request.timer = ctx.executor().schedule(() -> expire(requestId, timeoutNanos), timeoutNanos, TimeUnit.NANOSECONDS);
+        pending.put(requestId, request);
         sink.sentOn(ctx.channel());
         writer.send(new Outgoing(type, requestId, body, null));
         if (singleRequest && endAfterRequest) {
@@ -74,6 +83,16 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void expire(int requestId, long timeoutNanos) {
+        Pending waiting = pending.get(requestId);
+        if (waiting == null) {
+            return;
+        }
+        long left = waiting.lastProgress + timeoutNanos - System.nanoTime();
+        if (left > 0) {
+            // A large answer is still arriving: the timeout counts from its latest frame.
+            waiting.timer = ctx.executor().schedule(() -> expire(requestId, timeoutNanos), left, TimeUnit.NANOSECONDS);
+            return;
+        }
         Pending expired = pending.remove(requestId);
         if (expired != null) {
             expired.sink.fail(new PeerException(ErrorCode.TIMEOUT,
@@ -92,6 +111,7 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
             if (request == null) {
                 return; // an answer that came after its timeout, or the rest of one refused
             }
+            request.lastProgress = System.nanoTime();
             boolean complete;
             try {
                 complete = request.sink.onFrame(frame);

@@ -8,13 +8,15 @@ import java.util.ArrayDeque;
 /**
  * Writes a stream's outgoing messages in order, frame by frame, only while the stream is
  * writable (a large fragment does not pile up in memory ahead of a slow peer), and flushes once
- * per batch of frames. Event loop only.
+ * per batch of frames. A message whose next frame is not ready yet (a fragment still being read
+ * from the store) lets the messages behind it go first; frames of different messages may
+ * interleave (docs/PROTOCOL.md). Event loop only.
  */
 final class MessageWriter {
 
     private final ChannelHandlerContext ctx;
     private final int maxPayload;
-    private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
+    private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
     private boolean endRequested;
 
     MessageWriter(ChannelHandlerContext ctx, int maxPayload) {
@@ -22,7 +24,7 @@ final class MessageWriter {
         this.maxPayload = maxPayload;
     }
 
-    void send(Outgoing message) {
+    void send(Outbound message) {
         if (!ctx.channel().isActive()) {
             message.discard();
             return;
@@ -31,15 +33,18 @@ final class MessageWriter {
         drain();
     }
 
-    /** Called when the stream became writable again. */
+    /** Called when the stream became writable again, or a message has a frame ready. */
     void drain() {
         boolean wrote = false;
         while (!queue.isEmpty() && ctx.channel().isWritable()) {
-            Outgoing head = queue.peek();
+            Outbound head = firstReady();
+            if (head == null) {
+                break;
+            }
             ctx.write(head.next(ctx.alloc(), maxPayload), ctx.voidPromise());
             wrote = true;
             if (head.done()) {
-                queue.poll();
+                queue.remove(head);
                 head.written();
             }
         }
@@ -57,6 +62,16 @@ final class MessageWriter {
         }
     }
 
+    /** The first message with a frame to give; in-memory answers always have one, so this is mostly the head. */
+    private Outbound firstReady() {
+        for (Outbound message : queue) {
+            if (message.ready()) {
+                return message;
+            }
+        }
+        return null;
+    }
+
     /**
      * Stops sending the message of {@code requestId} (its answer came first: the peer refused it):
      * a message begun ends with an empty final frame, one not begun is dropped.
@@ -64,7 +79,7 @@ final class MessageWriter {
     void cut(int requestId) {
         var pending = queue.iterator();
         while (pending.hasNext()) {
-            Outgoing message = pending.next();
+            Outbound message = pending.next();
             if (message.requestId() == requestId) {
                 if (message.started()) {
                     message.cut();
@@ -84,7 +99,7 @@ final class MessageWriter {
     }
 
     void discardAll() {
-        Outgoing message;
+        Outbound message;
         while ((message = queue.poll()) != null) {
             message.discard();
         }

@@ -9,7 +9,7 @@ import net.tesseras.transport.quic.internal.wire.Frame;
  * One message on its way out, cut into frames of at most the frame limit as the stream can take
  * them. Owns one reference to its body; {@code onWritten} runs once, written or discarded.
  */
-final class Outgoing {
+final class Outgoing implements Outbound {
 
     private final int type;
     private final int requestId;
@@ -28,12 +28,14 @@ final class Outgoing {
         return new Outgoing(type, requestId, Unpooled.EMPTY_BUFFER, onWritten);
     }
 
-    int requestId() {
+    @Override
+    public int requestId() {
         return requestId;
     }
 
     /** The next frame (a retained slice of the body); {@link #done()} once the last was taken. */
-    Frame next(ByteBufAllocator alloc, int maxPayload) {
+    @Override
+    public Frame next(ByteBufAllocator alloc, int maxPayload) {
         first = false;
         int n = Math.min(maxPayload, body.readableBytes());
         ByteBuf slice = n == 0 ? Unpooled.EMPTY_BUFFER : body.readRetainedSlice(n);
@@ -41,7 +43,8 @@ final class Outgoing {
     }
 
     /** Whether its first frame was taken. */
-    boolean started() {
+    @Override
+    public boolean started() {
         return !first;
     }
 
@@ -49,15 +52,18 @@ final class Outgoing {
      * The receiver answered before the rest of the body was sent (it refused it): what is left is
      * not sent; the next frame ends the message (an empty frame without MORE).
      */
-    void cut() {
+    @Override
+    public void cut() {
         body.skipBytes(body.readableBytes());
     }
 
-    boolean done() {
+    @Override
+    public boolean done() {
         return !first && !body.isReadable();
     }
 
-    void written() {
+    @Override
+    public void written() {
         body.release();
         if (onWritten != null) {
             onWritten.run();
@@ -65,7 +71,8 @@ final class Outgoing {
     }
 
     /** Dropped unwritten (the stream closed): the body is released and the request still counts as finished. */
-    void discard() {
+    @Override
+    public void discard() {
         if (body.refCnt() > 0) {
             body.release();
         }

@@ -147,7 +147,8 @@ public final class QuicPeerClient implements PeerClient, AutoCloseable {
             temp = null;
             return expected;
         } catch (IOException e) {
-            throw new PeerException(ErrorCode.CONNECTION, "fetching " + expected.id() + " into " + target + " failed: " + e.getMessage(), e);
+            ErrorCode code = e.getCause() instanceof PeerException peer ? peer.code() : ErrorCode.CONNECTION;
+            throw new PeerException(code, "fetching " + expected.id() + " into " + target + " failed: " + e.getMessage(), e);
         } finally {
             if (temp != null) {
                 try {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ import net.tesseras.transport.quic.internal.wire.Payloads.PutHeader;
 /**
  * What the node answers to each message type: the core messages against the current
  * {@link FragmentStore}, extension types through the {@link MessageHandler} whiteboard. Runs on
- * the request executor (except ping, which touches nothing but memory).
+ * the request executor, except ping and {@link #getIfInMemory}, which touch nothing but memory.
  */
 final class RequestRouter {
 
@@ -80,16 +81,26 @@ final class RequestRouter {
         return Payloads.pong(alloc, identity.nodeId(), capabilities());
     }
 
-    /** FRAGMENT body (header and bytes, not copied) or a PeerException NOT_FOUND. */
-    ByteBuf get(ByteBufAllocator alloc, Payloads.FragmentRef ref) {
-        Optional<ByteBuffer> data = store().read(ref.tessera(), ref.index());
+    /**
+     * Event loop: the FRAGMENT body (header and bytes, not copied) if the store holds the fragment
+     * in memory and can hand it out without blocking, else null (a worker then {@link #open opens}
+     * it).
+     */
+    ByteBuf getIfInMemory(ByteBufAllocator alloc, Payloads.FragmentRef ref) {
+        Optional<ByteBuffer> data = store().readIfInMemory(ref.tessera(), ref.index());
         if (data.isEmpty()) {
-            throw new PeerException(ErrorCode.NOT_FOUND, "no fragment " + ref.tessera().toShortHex(12) + "/" + ref.index());
+            return null;
         }
         ByteBuffer bytes = data.get();
         ByteBuf header = alloc.buffer(Payloads.FRAGMENT_HEADER_LENGTH);
         Payloads.writeFragmentHeader(header, bytes.remaining());
         return Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(bytes));
+    }
+
+    /** Worker: the fragment's bytes as a channel to stream from, or a PeerException NOT_FOUND. */
+    SeekableByteChannel open(Payloads.FragmentRef ref) {
+        return store().open(ref.tessera(), ref.index())
+                .orElseThrow(() -> new PeerException(ErrorCode.NOT_FOUND, "no fragment " + ref.tessera().toShortHex(12) + "/" + ref.index()));
     }
 
     ByteBuf list(ByteBufAllocator alloc, ContentHash tessera) {

@@ -10,6 +10,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,7 +26,9 @@ import net.tesseras.transport.quic.internal.wire.Payloads.PutHeader;
 
 /**
  * Serves the requests a peer sends on one stream: each frame is parsed on the event loop, the
- * work runs on the bounded request executor, and answers go back through the stream's
+ * work runs on the bounded request executor (a GET of a fragment the store holds in memory is
+ * answered on the event loop at once; any other is streamed from the store's channel by workers
+ * with bounded memory, see {@link StreamedAnswer}), and answers go back through the stream's
  * {@link MessageWriter} in whatever order they finish. A message spread over several frames is
  * assembled (bounded) or, for PUT, streamed to the store. A malformed frame costs the request or,
  * if the stream cannot be resynchronised, the stream; never the connection.
@@ -178,6 +181,10 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(Request request, ByteBuf payload) {
+        if (request.type == FrameType.GET_FRAGMENT) {
+            get(request, payload);
+            return;
+        }
         try {
             executor.execute(() -> {
                 try {
@@ -194,11 +201,57 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Event loop: a fragment the store holds in memory is answered at once, without the hop to a
+     * worker; any other is opened and streamed by workers.
+     */
+    private void get(Request request, ByteBuf payload) {
+        Payloads.FragmentRef ref;
+        ByteBuf hit;
+        try {
+            ref = Payloads.readGet(payload);
+            hit = router.getIfInMemory(ctx.alloc(), ref);
+        } catch (RuntimeException e) {
+            request.fail(e);
+            return;
+        } finally {
+            payload.release();
+        }
+        if (hit != null) {
+            request.reply(FrameType.FRAGMENT, hit);
+            return;
+        }
+        try {
+            executor.execute(() -> stream(request, ref));
+        } catch (RejectedExecutionException e) {
+            request.overloaded();
+        }
+    }
+
+    /** Worker thread: opens the fragment and starts streaming it. */
+    private void stream(Request request, Payloads.FragmentRef ref) {
+        SeekableByteChannel channel = null;
+        try {
+            channel = router.open(ref);
+            StreamedAnswer answer = new StreamedAnswer(request.id, channel, channel.size(), router.settings().maxFramePayload(), executor,
+                    ctx.channel().eventLoop(), ctx.alloc(), metrics, request::finished);
+            channel = null;
+            answer.begin(writer::send, writer::drain);
+        } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException | RuntimeException ignored) {
+                    // the request already failed; the close changes nothing for the peer
+                }
+            }
+            request.fail(e);
+        }
+    }
+
     /** Worker thread: the answer to a whole request. */
     private Outgoing answer(Request request, ByteBuf payload) {
         switch (request.type) {
-            case FrameType.GET_FRAGMENT:
-                return request.outgoing(FrameType.FRAGMENT, router.get(ctx.alloc(), Payloads.readGet(payload)));
             case FrameType.LIST_FRAGMENTS:
                 return request.outgoing(FrameType.FRAGMENT_LIST, router.list(ctx.alloc(), Payloads.readList(payload)));
             default:

@@ -66,6 +66,12 @@ final class StreamedFragment implements ResponseSink {
             pipe = new ChunkPipe(stream, expected, highWater, timeoutNanos);
             future.complete(new Download(expected, pipe));
         }
+        if (frame.type() == FrameType.ERROR) {
+            // The server could not finish the fragment (a read error, damaged bytes): what came is discarded.
+            PeerException error = Payloads.readError(frame.content());
+            pipe.fail(new IOException("the peer stopped sending the fragment: " + error.getMessage(), error));
+            return true;
+        }
         pipe.offer(frame.content().retain());
         if (!frame.more()) {
             pipe.finish();

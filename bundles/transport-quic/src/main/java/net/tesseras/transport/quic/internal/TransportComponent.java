@@ -73,8 +73,8 @@ public final class TransportComponent {
         @AttributeDefinition(name = "Max message (KiB)", description = "Largest list or extension message held in memory.", min = "1")
         int max_message_kb() default 4096;
 
-        @AttributeDefinition(name = "Max fragment (MiB)", description = "Largest fragment accepted from or fetched from a peer.", min = "1")
-        long max_fragment_mb() default 512;
+        @AttributeDefinition(name = "Max fragment (MiB)", description = "Largest fragment accepted from or fetched from a peer; at most 4096, the largest fragment a store accepts (FragmentStore.MAX_FRAGMENT_SIZE).", min = "1", max = "4096")
+        long max_fragment_mb() default TransportSettings.MAX_FRAGMENT_MB;
 
         @AttributeDefinition(name = "Max in flight", description = "Requests served at once per connection; more are answered OVERLOADED.", min = "1")
         int max_in_flight() default 256;

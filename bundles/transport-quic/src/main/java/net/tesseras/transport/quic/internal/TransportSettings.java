@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
 import net.tesseras.identity.NodeId;
+import net.tesseras.storage.FragmentStore;
 
 /**
  * Every limit and switch of the transport in one value, checked once (from
@@ -18,7 +19,7 @@ import net.tesseras.identity.NodeId;
  * @param reaperInterval how often the reaper looks
  * @param maxFramePayload bytes in one frame's payload (larger messages are chunked)
  * @param maxMessageBytes a non-fragment message (list, extension) assembled in memory
- * @param maxFragmentBytes the largest fragment accepted or fetched
+ * @param maxFragmentBytes the largest fragment accepted or fetched, at most {@link FragmentStore#MAX_FRAGMENT_SIZE}
  * @param maxInFlight requests per connection served at once; more get OVERLOADED
  * @param workers threads of the request executor
  * @param queue requests waiting for a worker before OVERLOADED
@@ -81,8 +82,9 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
         positive(maxInFlight, "max.in.flight");
         positive(workers, "workers");
         positive(queue, "queue");
-        if (maxFragmentBytes <= 0) {
-            throw new IllegalArgumentException("max.fragment.mb must be positive");
+        if (maxFragmentBytes <= 0 || maxFragmentBytes > FragmentStore.MAX_FRAGMENT_SIZE) {
+            throw new IllegalArgumentException("max.fragment.mb must be between 1 and " + MAX_FRAGMENT_MB
+                    + " (the largest fragment a store accepts), not " + maxFragmentBytes / (1024 * 1024) + " MiB");
         }
         for (Duration d : new Duration[] {idleTimeout, reaperInterval, requestTimeout, connectTimeout, peerTimeout}) {
             if (d.isNegative() || d.isZero()) {
@@ -101,6 +103,9 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
                     + ": " + maxUdpPayload);
         }
     }
+
+    /** The largest max.fragment.mb: {@link FragmentStore#MAX_FRAGMENT_SIZE}, so every fragment a store holds can travel. */
+    public static final long MAX_FRAGMENT_MB = FragmentStore.MAX_FRAGMENT_SIZE / (1024 * 1024);
 
     /** QUIC's own floor: every path must carry 1200-byte datagrams. */
     public static final int MIN_UDP_PAYLOAD = 1200;
@@ -167,7 +172,7 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
         private Duration reaperInterval = Duration.ofSeconds(30);
         private int maxFramePayload = 64 * 1024;
         private int maxMessageBytes = 4 * 1024 * 1024;
-        private long maxFragmentBytes = 512L * 1024 * 1024;
+        private long maxFragmentBytes = FragmentStore.MAX_FRAGMENT_SIZE;
         private int maxInFlight = 256;
         private int workers = 4;
         private int queue = 1024;

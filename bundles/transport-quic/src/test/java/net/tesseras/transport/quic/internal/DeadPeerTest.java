@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,12 +158,23 @@ class DeadPeerTest {
 
             @Override
             public Optional<ByteBuffer> read(ContentHash tessera, int index) {
+                awaitRelease();
+                return super.read(tessera, index);
+            }
+
+            // GETs are served through open(): it is slow too (a forwarding store passes it on without read()).
+            @Override
+            public Optional<SeekableByteChannel> open(ContentHash tessera, int index) {
+                awaitRelease();
+                return super.open(tessera, index);
+            }
+
+            private void awaitRelease() {
                 try {
                     release.await(20, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return super.read(tessera, index);
             }
         }, TransportMetrics.NONE); TestNode b = new TestNode(dir.resolve("b"), slowToAnswer)) {
             FragmentId id = a.holdRandom(41, 0, 100);

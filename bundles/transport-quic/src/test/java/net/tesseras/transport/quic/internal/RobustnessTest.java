@@ -13,6 +13,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -204,12 +205,23 @@ class RobustnessTest {
 
         @Override
         public Optional<ByteBuffer> read(ContentHash tessera, int index) {
+            awaitRelease();
+            return super.read(tessera, index);
+        }
+
+        // GETs are served through open(): it blocks too (a forwarding store passes it on without read()).
+        @Override
+        public Optional<SeekableByteChannel> open(ContentHash tessera, int index) {
+            awaitRelease();
+            return super.open(tessera, index);
+        }
+
+        private void awaitRelease() {
             try {
                 release.await(20, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return super.read(tessera, index);
         }
     }
 

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import net.tesseras.identity.NodeId;
 import net.tesseras.identity.internal.KeyPairIdentity;
+import net.tesseras.storage.FragmentStore;
 import net.tesseras.transport.quic.internal.TransportSettings.WritePolicy;
 import org.junit.jupiter.api.Test;
 
@@ -49,5 +52,22 @@ class TransportSettingsTest {
         assertTrue(defaults.needRestartFor(defaults.toBuilder().peerTimeout(Duration.ofSeconds(30)).build()));
         assertFalse(defaults.needRestartFor(defaults.toBuilder().writePolicy(WritePolicy.ANY, Set.of()).build()));
         assertThrows(IllegalArgumentException.class, () -> defaults.toBuilder().peerTimeout(Duration.ZERO).build());
+    }
+
+    @Test
+    void theFragmentLimitAgreesWithTheStoresLargestFragment() throws Exception {
+        assertEquals(FragmentStore.MAX_FRAGMENT_SIZE, TransportSettings.defaults().maxFragmentBytes(),
+                "by default every fragment a store accepts can travel");
+        assertEquals(TransportSettings.MAX_FRAGMENT_MB, TransportComponent.Config.class.getMethod("max_fragment_mb").getDefaultValue(),
+                "the configuration's default is the store's largest fragment");
+        Path shipped = Path.of("../../runtime/src/main/dist/etc/net.tesseras.transport.cfg");
+        assertTrue(Files.readAllLines(shipped).contains("max.fragment.mb = " + TransportSettings.MAX_FRAGMENT_MB),
+                "the shipped " + shipped + " sets max.fragment.mb = " + TransportSettings.MAX_FRAGMENT_MB);
+        IllegalArgumentException above = assertThrows(IllegalArgumentException.class, () -> TransportSettings.builder()
+                .limits(64 * 1024, FragmentStore.MAX_FRAGMENT_SIZE + 1024 * 1024, 256, 4, 1024).build());
+        assertTrue(above.getMessage().contains("max.fragment.mb") && above.getMessage().contains("4096")
+                && above.getMessage().contains("4097"), above.getMessage());
+        assertEquals(1024L * 1024, TransportSettings.builder().limits(64 * 1024, 1024 * 1024, 256, 4, 1024).build().maxFragmentBytes(),
+                "lower limits stay possible");
     }
 }
