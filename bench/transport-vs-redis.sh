@@ -19,7 +19,8 @@ WARM=${WARM:-3}
 SECS=${SECS:-10}
 CONNECTIONS=50
 WORK=$(mktemp -d)
-trap '[ -f "$WORK/server.pid" ] && kill "$(cat "$WORK/server.pid")" 2>/dev/null; redis-cli -p 16379 shutdown nosave >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+# (|| true: under set -e a failing kill of a server already stopped would end the trap before Redis is stopped.)
+trap '{ [ -f "$WORK/server.pid" ] && kill "$(cat "$WORK/server.pid")"; } 2>/dev/null || true; redis-cli -p 16379 shutdown nosave >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
 [ -f "$JAR" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
 if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/null; then
