@@ -186,7 +186,7 @@ public final class ConfigRules<C extends Annotation> {
             }
             if (kept != null && kept.containsKey(k.name)) {
                 values.put(k.name, kept.get(k.name));
-                refusals.add(k.name + " = '" + show(value) + "' refused: " + problem + "; keeping " + show(kept.get(k.name)));
+                refusals.add(k.name + " = '" + show(value) + "' refused: " + problem + "; keeping " + shown(kept.get(k.name)));
             } else {
                 usable = false;
                 values.put(k.name, k.defaultValue);
@@ -280,7 +280,7 @@ public final class ConfigRules<C extends Annotation> {
             if (kept == null || !kept.containsKey(key)) {
                 return Optional.empty();
             }
-            log.error("configuration {}: {} = '{}' refused: {}; keeping {}", pid, key, show(value), reason, show(kept.get(key)));
+            log.error("configuration {}: {} = '{}' refused: {}; keeping {}", pid, key, show(value), reason, shown(kept.get(key)));
             Map<String, Object> next = new LinkedHashMap<>(values);
             next.put(key, kept.get(key));
             List<String> more = new ArrayList<>(refusals);
@@ -435,13 +435,34 @@ public final class ConfigRules<C extends Annotation> {
                 out.add(String.valueOf(Array.get(value, i)).trim());
             }
         } else {
-            // One text value may list several, separated by commas.
-            for (String part : String.valueOf(value).split(",")) {
-                out.add(part.trim());
+            // One text value may list several, separated by commas, optionally written as a list
+            // (FileInstall hands a .cfg's ["a","b"] over as that literal text).
+            String text = String.valueOf(value).trim();
+            if (text.startsWith("[") && text.endsWith("]")) {
+                text = text.substring(1, text.length() - 1);
+            }
+            for (String part : text.split(",")) {
+                out.add(unquote(part.trim()));
             }
         }
         out.removeIf(String::isEmpty);
         return out;
+    }
+
+    private static String unquote(String part) {
+        if (part.length() >= 2 && (part.startsWith("\"") && part.endsWith("\"") || part.startsWith("'") && part.endsWith("'"))) {
+            return part.substring(1, part.length() - 1).trim();
+        }
+        return part;
+    }
+
+    /** The value a refusal keeps, never an empty text: an empty list or value says so. */
+    private static String shown(Object kept) {
+        String s = show(kept);
+        if (!s.isEmpty()) {
+            return s;
+        }
+        return kept != null && (kept.getClass().isArray() || kept instanceof Collection<?>) ? "an empty list" : "an empty value";
     }
 
     private static String show(Object value) {

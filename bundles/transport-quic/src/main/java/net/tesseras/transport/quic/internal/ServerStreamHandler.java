@@ -189,8 +189,8 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
             executor.execute(() -> {
                 try {
                     request.reply(answer(request, payload));
-                } catch (RuntimeException e) {
-                    request.fail(e);
+                } catch (Throwable e) {
+                    request.failThenRethrowFatal(e);
                 } finally {
                     payload.release();
                 }
@@ -210,8 +210,16 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
         ByteBuf hit;
         try {
             ref = Payloads.readGet(payload);
-            hit = router.getIfInMemory(ctx.alloc(), ref);
         } catch (RuntimeException e) {
+            request.fail(e);
+            payload.release();
+            return;
+        }
+        try {
+            hit = router.getIfInMemory(ctx.alloc(), ref);
+        } catch (Throwable e) {
+            // On the event loop even an Error is only answered: thrown on, it would close the stream before the answer.
+            request.what = fragment(ref);
             request.fail(e);
             return;
         } finally {
@@ -231,13 +239,14 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     /** Worker thread: opens the fragment and starts streaming it. */
     private void stream(Request request, Payloads.FragmentRef ref) {
         SeekableByteChannel channel = null;
+        request.what = fragment(ref);
         try {
             channel = router.open(ref);
-            StreamedAnswer answer = new StreamedAnswer(request.id, channel, channel.size(), router.settings().maxFramePayload(), executor,
+            StreamedAnswer answer = new StreamedAnswer(request.id, request.what, channel, channel.size(), router.settings().maxFramePayload(), executor,
                     ctx.channel().eventLoop(), ctx.alloc(), metrics, request::finished);
             channel = null;
             answer.begin(writer::send, writer::drain);
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             if (channel != null) {
                 try {
                     channel.close();
@@ -245,8 +254,13 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
                     // the request already failed; the close changes nothing for the peer
                 }
             }
-            request.fail(e);
+            request.failThenRethrowFatal(e);
         }
+    }
+
+    /** A fragment as the peer asked for it, for the reason of an ERROR. */
+    private static String fragment(Payloads.FragmentRef ref) {
+        return "fragment " + ref.tessera().toHex() + "/" + ref.index();
     }
 
     /** Worker thread: the answer to a whole request. */
@@ -281,8 +295,8 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
                 try (pipe) {
                     router.store(header, pipe);
                     request.reply(FrameType.PUT_OK, Unpooled.EMPTY_BUFFER);
-                } catch (RuntimeException e) {
-                    request.fail(e);
+                } catch (Throwable e) {
+                    request.failThenRethrowFatal(e);
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -342,11 +356,14 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
         private final int id;
         private final int type;
         private final long started;
+        /** What failed, for the peer: the request type unless a fragment is known. */
+        volatile String what;
 
         Request(int id, int type, long started) {
             this.id = id;
             this.type = type;
             this.started = started;
+            this.what = FrameType.name(type);
         }
 
         Outgoing outgoing(int responseType, ByteBuf body) {
@@ -365,8 +382,19 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
             }
         }
 
+        /**
+         * Any thread: answers ERROR, INTERNAL for an Error (out of memory, say), so the peer never
+         * waits for its timeout; an Error of the virtual machine is thrown on once answered.
+         */
+        void failThenRethrowFatal(Throwable failure) {
+            fail(failure);
+            if (failure instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
+        }
+
         void fail(Throwable failure) {
-            PeerException error = Errors.of(failure);
+            PeerException error = Errors.forPeer(failure, what);
             metrics.error(error.code());
             reply(FrameType.ERROR, Payloads.error(ctx.alloc(), error.code(), error.getMessage()));
         }

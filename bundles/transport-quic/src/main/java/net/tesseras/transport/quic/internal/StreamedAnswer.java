@@ -63,23 +63,27 @@ final class StreamedAnswer implements Outbound {
     private boolean reading;
     private boolean lastQueued;
     private PeerException failure;
+    /** The fragment, as the peer asked for it: what an ERROR names instead of the store's own words. */
+    private final String what;
     private boolean cutPending;
     private boolean started;
     private boolean done;
     private boolean finished;
 
     /**
+     * @param what the fragment as the peer knows it, for the reason of an ERROR
      * @param source the fragment's bytes from position 0 (this answer owns and closes it)
      * @param size the fragment's size, announced in the first frame
      * @param framePayload the payload of each frame this answer writes
      * @param onWritten runs once, on the event loop, when the answer is written or dropped
      */
-    StreamedAnswer(int requestId, SeekableByteChannel source, long size, int framePayload, Executor executor, EventLoop loop,
-            ByteBufAllocator alloc, TransportMetrics metrics, Runnable onWritten) {
+    StreamedAnswer(int requestId, String what, SeekableByteChannel source, long size, int framePayload, Executor executor,
+            EventLoop loop, ByteBufAllocator alloc, TransportMetrics metrics, Runnable onWritten) {
         if (framePayload <= Payloads.FRAGMENT_HEADER_LENGTH) {
             throw new IllegalArgumentException("a frame of " + framePayload + " bytes cannot carry the FRAGMENT header");
         }
         this.requestId = requestId;
+        this.what = what;
         this.source = source;
         this.size = size;
         this.framePayload = framePayload;
@@ -105,7 +109,7 @@ final class StreamedAnswer implements Outbound {
     /** Worker: reads up to {@code credit} frames and hands them to the event loop. */
     private void readTask(int credit, Runnable first) {
         List<Chunk> batch = new ArrayList<>(credit);
-        Exception failed = null;
+        Throwable failed = null;
         boolean end = false;
         try {
             while (batch.size() < credit && !end && !cancelled) {
@@ -113,13 +117,14 @@ final class StreamedAnswer implements Outbound {
                 batch.add(chunk);
                 end = chunk.last;
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // An Error too (out of memory, say): the peer gets its ERROR, never a silence until its timeout.
             failed = e;
         }
         if (failed != null || end || cancelled) {
             closeSource();
         }
-        Exception failure = failed;
+        Throwable failure = failed;
         try {
             loop.execute(() -> {
                 first.run();
@@ -129,6 +134,9 @@ final class StreamedAnswer implements Outbound {
             // The event loop is shutting down: nobody will write these.
             batch.forEach(chunk -> chunk.bytes.release());
             closeSource();
+        }
+        if (failure instanceof VirtualMachineError fatal) {
+            throw fatal;
         }
     }
 
@@ -156,7 +164,7 @@ final class StreamedAnswer implements Outbound {
                 confirmEnd();
             }
             return new Chunk(bytes, last);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             bytes.release();
             throw e;
         }
@@ -175,7 +183,7 @@ final class StreamedAnswer implements Outbound {
     }
 
     /** Event loop: frames read by a worker (or its failure). */
-    private void arrived(List<Chunk> batch, Exception readFailure) {
+    private void arrived(List<Chunk> batch, Throwable readFailure) {
         reading = false;
         if (cancelled) {
             batch.forEach(chunk -> chunk.bytes.release());
@@ -187,7 +195,7 @@ final class StreamedAnswer implements Outbound {
             lastQueued |= chunk.last;
         }
         if (readFailure != null) {
-            fail(Errors.of(readFailure));
+            fail(Errors.forPeer(readFailure, what));
         } else {
             refill();
         }

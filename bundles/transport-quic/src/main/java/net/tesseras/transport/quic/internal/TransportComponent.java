@@ -127,7 +127,7 @@ public final class TransportComponent {
             .range("reaper.interval.seconds", 1, MAX_SECONDS)
             .range("max.frame.kb", 1, 16384)
             .range("max.message.kb", 1, Integer.MAX_VALUE / 1024)
-            .range("max.fragment.mb", 1, Long.MAX_VALUE >> 20)
+            .range("max.fragment.mb", 1, TransportSettings.MAX_FRAGMENT_MB)
             .atLeast("max.in.flight", 1)
             .atLeast("workers", 1)
             .atLeast("queue", 1)

@@ -15,12 +15,18 @@ import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.ArrayList;
+import java.util.List;
 import net.tesseras.common.internal.StoreTargets;
+import net.tesseras.identity.NodeId;
+import net.tesseras.storage.FragmentStore;
 import net.tesseras.identity.internal.KeyPairIdentity;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
+import org.slf4j.Logger;
+import org.slf4j.helpers.MessageFormatter;
 
 /**
  * The transport under the configuration rule, driven as DS drives it (raw properties): an address
@@ -83,6 +89,80 @@ class TransportConfigurationTest {
         assertTrue(message.contains("max.connections = 'lots' refused: not a whole number"), message);
         assertTrue(message.contains("write.allow = 'not-a-node-id' refused"), message);
         assertTrue(message.contains("mode = 'fast' refused: allowed: pipelined, naive"), message);
+    }
+
+    /**
+     * write.allow as OPERATOR.md and etc/net.tesseras.transport.cfg write it: FileInstall hands the
+     * .cfg's ["a","b"] over as that literal text; a bare comma-separated list and a real String[]
+     * (a .config file, ConfigAdmin) are accepted as well.
+     */
+    @Test
+    void theDocumentedWriteAllowFormsAreAccepted() throws Exception {
+        NodeId one = KeyPairIdentity.generate().nodeId();
+        NodeId two = KeyPairIdentity.generate().nodeId();
+        NodeId other = KeyPairIdentity.generate().nodeId();
+        String documented = Files.readAllLines(Path.of("../../runtime/src/main/dist/etc/net.tesseras.transport.cfg")).stream()
+                .filter(line -> line.startsWith("# write.allow = ")).findFirst().orElseThrow()
+                .substring("# write.allow = ".length()).replaceFirst("<NodeId[^>]*>", one.toHex()).replaceFirst("<NodeId[^>]*>", two.toHex());
+        assertTrue(documented.startsWith("[\""), documented);
+        for (Object allow : new Object[] {documented, "[\"" + one.toHex() + "\", \"" + two.toHex() + "\"]",
+                one.toHex() + ", " + two.toHex(), new String[] {one.toHex(), two.toHex()}}) {
+            Map<String, Object> raw = props("net.tesseras.transport.never-" + System.nanoTime(), 0);
+            raw.put("write.policy", "allow-list");
+            raw.put("write.allow", allow);
+            var checked = TransportComponent.RULES.check(raw);
+            assertTrue(checked.clean(), () -> checked.down(null).getMessage());
+            TransportSettings settings = TransportComponent.settings(checked.config());
+            assertTrue(settings.mayWrite(one), String.valueOf(allow));
+            assertTrue(settings.mayWrite(two), String.valueOf(allow));
+            assertFalse(settings.mayWrite(other), String.valueOf(allow));
+        }
+    }
+
+    /** A refusal while running keeps the last good value and says which, an empty list too. */
+    @Test
+    void everyRefusalLineSaysWhatItKeeps() {
+        String pid = "net.tesseras.transport.never-" + System.nanoTime();
+        TransportComponent.RULES.check(props(pid, 0)).accepted();
+        Map<String, Object> raw = props(pid, 0);
+        raw.put("write.allow", "not-a-node-id");
+        raw.put("max.fragment.mb", "99999999");
+        List<String> lines = new ArrayList<>();
+        Logger log = (Logger) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Logger.class}, (p, m, a) -> {
+            if (m.getName().equals("error")) {
+                lines.add(MessageFormatter.arrayFormat((String) a[0], a.length == 2 && a[1] instanceof Object[] more ? more
+                        : java.util.Arrays.copyOfRange(a, 1, a.length)).getMessage());
+            }
+            return m.getReturnType() == boolean.class ? true : null;
+        });
+        var checked = TransportComponent.RULES.check(raw).log(log);
+        assertTrue(checked.usable());
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("write.allow = 'not-a-node-id' refused") && l.endsWith("; keeping an empty list")),
+                lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("max.fragment.mb = '99999999' refused") && l.endsWith("; keeping 4096")),
+                lines.toString());
+    }
+
+    /** max.fragment.mb stops at FragmentStore.MAX_FRAGMENT_SIZE in MiB, its default, as the Metatype says. */
+    @Test
+    void maxFragmentMbStopsAtTheLargestFragmentAStoreAccepts() throws Exception {
+        assertEquals(4096, FragmentStore.MAX_FRAGMENT_SIZE >> 20);
+        Map<String, Object> raw = props("net.tesseras.transport.never-" + System.nanoTime(), 0);
+        raw.put("max.fragment.mb", "99999999");
+        var refused = TransportComponent.RULES.check(raw);
+        assertFalse(refused.usable());
+        assertTrue(refused.down(null).getMessage().contains("max.fragment.mb = '99999999' refused"), refused.down(null).getMessage());
+        raw.put("max.fragment.mb", "4097");
+        assertFalse(TransportComponent.RULES.check(raw).usable());
+        raw.put("max.fragment.mb", "4096");
+        assertTrue(TransportComponent.RULES.check(raw).clean());
+        raw.remove("max.fragment.mb");
+        var defaults = TransportComponent.RULES.check(raw);
+        assertEquals(4096, defaults.config().max_fragment_mb());
+        assertEquals(FragmentStore.MAX_FRAGMENT_SIZE, TransportComponent.settings(defaults.config()).maxFragmentBytes());
+        String metatype = Files.readString(Path.of("target/classes/OSGI-INF/metatype/" + TransportComponent.Config.class.getName() + ".xml"));
+        assertTrue(metatype.matches("(?s).*<AD id=\"max.fragment.mb\"[^>]* min=\"1\" max=\"4096\" default=\"4096\"/>.*"), metatype);
     }
 
     /** Peers are served only from the store the configuration names, never from another backend. */
