@@ -468,6 +468,45 @@ class DistributionIT {
     }
 
     @Test
+    void aSecondStartThroughASymlinkToTheDataIsRefusedAndLeavesTheRunningNodeInCharge() throws Exception {
+        Path otherHome = Node.copyDistribution(tmp.resolve("other"));
+        Path data = tmp.resolve("data");
+        Path link = tmp.resolve("dlink");
+        try (Node node = new Node(home, data); Node throughLink = new Node(otherHome, link)) {
+            node.bin("start").assertOk();
+            long pid = node.pid();
+            String state = Files.readString(data.resolve("run/node.state"));
+            Files.createSymbolicLink(link, data);
+
+            Node.Result refused = throughLink.bin("start");
+            // Seen through the link, the data directory is the running node's: the script says so, or the JVM is refused by the lock.
+            assertTrue(refused.exit() != 0 || refused.out().contains("already running (pid " + pid), refused.out() + refused.err());
+            assertTrue(!refused.err().contains("open to other users"), "the mode of the symlink is not the data directory's: " + refused.err());
+            assertEquals(pid + "", Files.readString(data.resolve("run/tesseras.pid")).strip());
+            assertEquals(state, Files.readString(data.resolve("run/node.state")));
+
+            Node.Result status = node.bin("status");
+            assertEquals(0, status.exit(), status.out());
+            assertTrue(status.out().contains("running (pid " + pid), status.out());
+            assertEquals(0, throughLink.bin("status").exit());
+            node.bin("stop").assertOk();
+            assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "the node is stopped");
+            assertEquals(3, node.bin("status").exit());
+        }
+    }
+
+    @Test
+    void statusStopAndShellDoNotCreateAMistypedDataDirectory() throws Exception {
+        Path missing = tmp.resolve("no-such-data");
+        try (Node node = new Node(home, missing)) {
+            assertEquals(3, node.bin("status").exit());
+            node.bin("stop").assertOk();
+            assertTrue(node.bin("shell", "-c", "lb").exit() != 0);
+            assertTrue(!Files.exists(missing), "status, stop and shell left " + missing + " behind");
+        }
+    }
+
+    @Test
     void twoNodesPingFetchAndPoolOverQuicAndTheReaperClosesIdleConnections() throws Exception {
         Path homeB = Node.copyDistribution(tmp.resolve("home-b"));
         try (Node a = new Node(home, tmp.resolve("a")); Node b = new Node(homeB, tmp.resolve("b"))) {
