@@ -237,6 +237,52 @@ class DistributionIT {
         }
     }
 
+    @Test
+    void aMetricsPortInUseOrAForeignAddressIsRefusedAndTheEndpointKeepsServing() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"));
+                java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            node.bin("start").assertOk();
+            int oldPort = node.httpPort();
+            assertEquals(200, awaitHttp(node, "/health").exit());
+            Path endpoint = home.resolve("etc/net.tesseras.metrics.cfg");
+            String original = Files.readString(endpoint);
+
+            Files.writeString(endpoint, original.replace("port = " + oldPort, "port = " + held.getLocalPort()));
+            awaitLog(node, "port = '" + held.getLocalPort() + "' refused: cannot listen on 127.0.0.1:" + held.getLocalPort());
+            assertTrue(node.log().contains("; keeping " + oldPort), node.log());
+
+            Files.writeString(endpoint, original.replace("address = 127.0.0.1", "address = 192.0.2.1"));
+            awaitLog(node, "address = '192.0.2.1' refused: not an address of this host; keeping 127.0.0.1");
+
+            assertEquals(200, httpOn(oldPort, "/health"));
+            String log = node.log();
+            assertTrue(!log.contains("Failed to start Connector") && !log.contains("no connectors available"), log);
+            assertTrue(!log.contains("metrics endpoint: http://127.0.0.1:" + held.getLocalPort()), log);
+            node.bin("stop").assertOk();
+        }
+    }
+
+    private static void awaitLog(Node node, String expected) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!node.log().contains(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(node.log().contains(expected), "no '" + expected + "' in\n" + node.log());
+    }
+
+    /** The status of a GET on 127.0.0.1:port (-1: no connection). */
+    private static int httpOn(int port, String path) throws Exception {
+        var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                .timeout(java.time.Duration.ofSeconds(15)).build();
+        try {
+            return client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
     /** promtool check metrics on the exposition (Debian package prometheus; .ci/run installs it). */
     private void checkWithPromtool(String exposition) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(
