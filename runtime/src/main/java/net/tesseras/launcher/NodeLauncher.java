@@ -82,7 +82,31 @@ final class NodeLauncher {
                         + "; stop it first (bin/tesseras stop) or point TESSERAS_DATA elsewhere");
                 return 1;
             }
-            return boot(jvmStart);
+            // Only the JVM holding the lock touches run/: a stale state or failure of an earlier node
+            // goes, and bin/tesseras start learns this node's pid from here (not before the lock, or a
+            // refused second start would take over the files of the node that runs).
+            Files.deleteIfExists(data.resolve("run/node.state"));
+            Files.deleteIfExists(data.resolve("run/node.failed"));
+            Path pidFile = data.resolve("run/tesseras.pid");
+            String pid = Long.toString(ProcessHandle.current().pid());
+            if (background) {
+                Path pending = pidFile.resolveSibling("tesseras.pid.tmp");
+                Files.writeString(pending, pid + "\n", StandardCharsets.UTF_8);
+                Files.move(pending, pidFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            try {
+                return boot(jvmStart);
+            } finally {
+                if (background) {
+                    try {
+                        if (Files.readString(pidFile, StandardCharsets.UTF_8).strip().equals(pid)) {
+                            Files.deleteIfExists(pidFile);
+                        }
+                    } catch (IOException e) {
+                        // already gone
+                    }
+                }
+            }
         }
     }
 

@@ -237,6 +237,52 @@ class DistributionIT {
         }
     }
 
+    @Test
+    void aMetricsPortInUseOrAForeignAddressIsRefusedAndTheEndpointKeepsServing() throws Exception {
+        try (Node node = new Node(home, tmp.resolve("data"));
+                java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            node.bin("start").assertOk();
+            int oldPort = node.httpPort();
+            assertEquals(200, awaitHttp(node, "/health").exit());
+            Path endpoint = home.resolve("etc/net.tesseras.metrics.cfg");
+            String original = Files.readString(endpoint);
+
+            Files.writeString(endpoint, original.replace("port = " + oldPort, "port = " + held.getLocalPort()));
+            awaitLog(node, "port = '" + held.getLocalPort() + "' refused: cannot listen on 127.0.0.1:" + held.getLocalPort());
+            assertTrue(node.log().contains("; keeping " + oldPort), node.log());
+
+            Files.writeString(endpoint, original.replace("address = 127.0.0.1", "address = 192.0.2.1"));
+            awaitLog(node, "address = '192.0.2.1' refused: not an address of this host; keeping 127.0.0.1");
+
+            assertEquals(200, httpOn(oldPort, "/health"));
+            String log = node.log();
+            assertTrue(!log.contains("Failed to start Connector") && !log.contains("no connectors available"), log);
+            assertTrue(!log.contains("metrics endpoint: http://127.0.0.1:" + held.getLocalPort()), log);
+            node.bin("stop").assertOk();
+        }
+    }
+
+    private static void awaitLog(Node node, String expected) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!node.log().contains(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(node.log().contains(expected), "no '" + expected + "' in\n" + node.log());
+    }
+
+    /** The status of a GET on 127.0.0.1:port (-1: no connection). */
+    private static int httpOn(int port, String path) throws Exception {
+        var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                .timeout(java.time.Duration.ofSeconds(15)).build();
+        try {
+            return client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
     /** promtool check metrics on the exposition (Debian package prometheus; .ci/run installs it). */
     private void checkWithPromtool(String exposition) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(
@@ -464,6 +510,45 @@ class DistributionIT {
             a.shell("tesseras:status").assertOk();
             a.bin("stop").assertOk();
             b.bin("stop").assertOk();
+        }
+    }
+
+    @Test
+    void aSecondStartThroughASymlinkToTheDataIsRefusedAndLeavesTheRunningNodeInCharge() throws Exception {
+        Path otherHome = Node.copyDistribution(tmp.resolve("other"));
+        Path data = tmp.resolve("data");
+        Path link = tmp.resolve("dlink");
+        try (Node node = new Node(home, data); Node throughLink = new Node(otherHome, link)) {
+            node.bin("start").assertOk();
+            long pid = node.pid();
+            String state = Files.readString(data.resolve("run/node.state"));
+            Files.createSymbolicLink(link, data);
+
+            Node.Result refused = throughLink.bin("start");
+            // Seen through the link, the data directory is the running node's: the script says so, or the JVM is refused by the lock.
+            assertTrue(refused.exit() != 0 || refused.out().contains("already running (pid " + pid), refused.out() + refused.err());
+            assertTrue(!refused.err().contains("open to other users"), "the mode of the symlink is not the data directory's: " + refused.err());
+            assertEquals(pid + "", Files.readString(data.resolve("run/tesseras.pid")).strip());
+            assertEquals(state, Files.readString(data.resolve("run/node.state")));
+
+            Node.Result status = node.bin("status");
+            assertEquals(0, status.exit(), status.out());
+            assertTrue(status.out().contains("running (pid " + pid), status.out());
+            assertEquals(0, throughLink.bin("status").exit());
+            node.bin("stop").assertOk();
+            assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "the node is stopped");
+            assertEquals(3, node.bin("status").exit());
+        }
+    }
+
+    @Test
+    void statusStopAndShellDoNotCreateAMistypedDataDirectory() throws Exception {
+        Path missing = tmp.resolve("no-such-data");
+        try (Node node = new Node(home, missing)) {
+            assertEquals(3, node.bin("status").exit());
+            node.bin("stop").assertOk();
+            assertTrue(node.bin("shell", "-c", "lb").exit() != 0);
+            assertTrue(!Files.exists(missing), "status, stop and shell left " + missing + " behind");
         }
     }
 
