@@ -105,7 +105,7 @@ public class CacheMetricsIT {
 
     private FragmentStore front() throws Exception {
         ServiceTracker<FragmentStore, FragmentStore> tracker = new ServiceTracker<>(context,
-                context.createFilter("(&(objectClass=" + FragmentStore.class.getName() + ")(store.role=front))"), null);
+                context.createFilter("(&(objectClass=" + FragmentStore.class.getName() + ")(store.role=front)(!(front.refusing=*)))"), null);
         tracker.open();
         try {
             FragmentStore store = tracker.waitForService(30_000);

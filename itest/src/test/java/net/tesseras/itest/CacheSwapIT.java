@@ -209,7 +209,8 @@ public class CacheSwapIT {
     private static void awaitRole(ServiceTracker<FragmentStore, FragmentStore> tracker, String role) throws Exception {
         Await.until("a " + role + " FragmentStore ranks first", () -> {
             ServiceReference<FragmentStore> ref = tracker.getServiceReference();
-            return ref != null && role.equals(ref.getProperty(FragmentStore.ROLE));
+            // Not the front the cache stands in with while it has no backend (front.refusing=true).
+            return ref != null && role.equals(ref.getProperty(FragmentStore.ROLE)) && ref.getProperty("front.refusing") == null;
         });
     }
 

@@ -51,6 +51,10 @@ public class ConfigurationErrorsIT {
     private static final String FS = "net.tesseras.storage.internal.fs.FsFragmentStoreComponent";
     private static final String SHELL = "net.tesseras.shell.internal.LocalShellServer";
     private static final String CACHE = "net.tesseras.cache.internal.CacheComponent";
+    private static final String SQLITE = "net.tesseras.storage.sqlite.internal.SqliteFragmentStoreComponent";
+    /** The real main cache front, not the one standing in for it while its backend is missing. */
+    private static final String MAIN_FRONT = "(&(store.role=front)(!(front.name=*))(!(front.refusing=*)))";
+    private static final String REFUSING_FRONT = "(&(store.role=front)(front.refusing=true))";
 
     @Inject
     private BundleContext context;
@@ -156,12 +160,15 @@ public class ConfigurationErrorsIT {
         scr.disableComponent(fs).getValue();
         try {
             await("the fs store gone", () -> count("(store.name=fs)") == 0);
-            await("the cache front gone (its backend is missing)", () -> count("(store.role=front)") == 0);
+            await("the cache front gone (its backend is missing)", () -> count(MAIN_FRONT) == 0);
+            await("the refusing front in its place", () -> count(REFUSING_FRONT) == 1);
             assertEquals("the sqlite store is still there", 1, count("(store.name=sqlite)"));
+            awaitStatus("none: the configured fragment store is not available");
 
             String refused = gogoFailure("tesseras:put " + file);
             assertTrue(refused, refused.contains("the configured fragment store is not available"));
-            assertTrue(refused, refused.contains("fs backend"));
+            assertTrue(refused, refused.contains("(store.name=fs)"));
+            assertTrue(refused, refused.contains("delegate.target"));
             assertEquals("nothing went to the sqlite store", sqliteBefore, sqlite.stats().fragments());
             String status = gogo("tesseras:status");
             String storeLine = status.lines().filter(l -> l.startsWith("Fragment store")).findFirst().orElse("");
@@ -171,7 +178,8 @@ public class ConfigurationErrorsIT {
             scr.enableComponent(fs).getValue();
         }
         await("the fs store back", () -> count("(store.name=fs)") == 1);
-        await("the cache front back", () -> count("(store.role=front)") == 1);
+        await("the cache front back", () -> count(MAIN_FRONT) == 1);
+        await("the refusing front withdrawn", () -> count(REFUSING_FRONT) == 0);
         await("the shell bound again", () -> {
             try {
                 return gogo("tesseras:status").contains("cache>fs");
@@ -182,6 +190,86 @@ public class ConfigurationErrorsIT {
         String stored = gogo("tesseras:put " + file);
         assertTrue(stored, stored.contains("in store cache>fs"));
         assertEquals(sqliteBefore, sqlite.stats().fragments());
+    }
+
+    /**
+     * The cache pointed at the sqlite store, which then goes down: the shell does not fall back to
+     * the fs store (the consumers' default when no cache front is there). The write is refused
+     * naming the missing store and the key that selects it, nothing reaches fs, and writes work
+     * again when sqlite returns. Only with the cache bundle stopped do consumers use fs.
+     */
+    @Test
+    public void withTheCachesConfiguredBackendDownWritesAreRefusedAndNeverGoToTheFsStore() throws Exception {
+        await("the fs store", () -> count("(store.name=fs)") == 1);
+        await("the sqlite store", () -> count("(store.name=sqlite)") == 1);
+        await("the cache front", () -> count(MAIN_FRONT) == 1);
+        FragmentStore fs = context.getService(context.getServiceReferences(FragmentStore.class, "(store.name=fs)")
+                .iterator().next());
+        long fsBefore = fs.stats().fragments();
+        Path file = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "letter", ".txt");
+        Files.writeString(file, "written while sqlite was down " + System.nanoTime());
+        Bundle cacheBundle = bundle("net.tesseras.cache");
+
+        update("net.tesseras.cache", "delegate.target", "(&(store.role=backend)(store.name=sqlite))");
+        try {
+            await("the cache in front of sqlite", () -> count("(&(store.role=front)(delegate.store.name=sqlite))") == 1);
+            awaitStatus("cache>sqlite");
+            ComponentDescriptionDTO sqlite = scr.getComponentDescriptionDTO(bundle("net.tesseras.storage.sqlite"), SQLITE);
+            scr.disableComponent(sqlite).getValue();
+            try {
+                await("the sqlite store gone", () -> count("(store.name=sqlite)") == 0);
+                await("the cache front gone (its backend is missing)", () -> count(MAIN_FRONT) == 0);
+                await("the refusing front in its place", () -> count(REFUSING_FRONT) == 1);
+                assertEquals("the fs store is still there", 1, count("(store.name=fs)"));
+                awaitStatus("none: the configured fragment store is not available");
+
+                String refused = gogoFailure("tesseras:put " + file);
+                assertTrue(refused, refused.contains("the configured fragment store is not available"));
+                assertTrue(refused, refused.contains("(store.name=sqlite)"));
+                assertTrue(refused, refused.contains("delegate.target"));
+                assertTrue(refused, refused.contains("etc/net.tesseras.cache.cfg"));
+                assertEquals("nothing went to the fs store", fsBefore, fs.stats().fragments());
+                String listing = gogoFailure("tesseras:fragments");
+                assertTrue(listing, listing.contains("(store.name=sqlite)"));
+
+                // Without the cache bundle consumers use the fs backend, as documented; with it back, they are refused again.
+                cacheBundle.stop();
+                try {
+                    await("no front at all", () -> count("(store.role=front)") == 0);
+                    awaitStatus("Fragment store     fs (backend)");
+                } finally {
+                    cacheBundle.start();
+                }
+                await("the refusing front back", () -> count(REFUSING_FRONT) == 1);
+                awaitStatus("none: the configured fragment store is not available");
+                assertTrue(gogoFailure("tesseras:put " + file).contains("(store.name=sqlite)"));
+                assertEquals("nothing went to the fs store", fsBefore, fs.stats().fragments());
+            } finally {
+                scr.enableComponent(sqlite).getValue();
+            }
+            await("the sqlite store back", () -> count("(store.name=sqlite)") == 1);
+            await("the cache front back", () -> count(MAIN_FRONT) == 1);
+            await("the refusing front withdrawn", () -> count(REFUSING_FRONT) == 0);
+            awaitStatus("cache>sqlite");
+            String stored = gogo("tesseras:put " + file);
+            assertTrue(stored, stored.contains("in store cache>sqlite"));
+            assertEquals("nothing went to the fs store", fsBefore, fs.stats().fragments());
+        } finally {
+            update("net.tesseras.cache", "delegate.target", null);
+        }
+        await("the cache in front of fs", () -> count("(&(store.role=front)(delegate.store.name=fs))") == 1);
+        awaitStatus("cache>fs");
+    }
+
+    /** Waits until tesseras:status prints {@code text} (the shell follows service events on its own thread). */
+    private void awaitStatus(String text) throws InterruptedException {
+        await("tesseras:status showing " + text, () -> {
+            try {
+                return gogo("tesseras:status").contains(text);
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     private void update(String pid, String key, Object value) throws Exception {

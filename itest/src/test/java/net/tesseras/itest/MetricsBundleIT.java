@@ -124,7 +124,7 @@ public class MetricsBundleIT {
     }
 
     private FragmentStore front() throws Exception {
-        ServiceReference<FragmentStore> ref = context.getServiceReferences(FragmentStore.class, "(store.role=front)")
+        ServiceReference<FragmentStore> ref = context.getServiceReferences(FragmentStore.class, "(&(store.role=front)(!(front.refusing=*)))")
                 .stream().findFirst().orElseThrow(() -> new AssertionError("no front store"));
         return context.getService(ref);
     }

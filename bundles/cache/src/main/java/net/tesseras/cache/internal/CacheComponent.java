@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * stays registered while its backend, bound through the {@code delegate} reference whose target
  * is the configuration property {@code delegate.target}, is swapped underneath it: consumers keep
  * the same service and never see a failed read. When no backend matches, DS deactivates this
- * component and the front disappears; consumers then find no store (they bind only the front or
- * the configured backend, never another one), so writes are refused until that backend returns.
+ * component and the front disappears; {@link RefusingFrontComponent} then registers a front that
+ * refuses every call naming that backend, so that consumers (whose default is the main front, else
+ * the fs backend) do not fall back to fs: writes are refused until that backend returns.
  */
 @Component(configurationPid = CacheComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         service = CacheComponent.class)

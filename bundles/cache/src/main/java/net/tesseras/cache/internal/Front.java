@@ -35,7 +35,7 @@ final class Front extends ForwardingFragmentStore {
      * the new backend has the same name (a store re-opened on another root may not hold them).
      */
     synchronized void serveFrom(FragmentStore backend, Map<String, Object> properties) {
-        if (backend == null || backend == this || backend instanceof Front) {
+        if (backend == null || backend == this || backend instanceof Front || backend instanceof RefusingFront) {
             return; // never front a front, least of all ourselves
         }
         CachingFragmentStore previous = current;

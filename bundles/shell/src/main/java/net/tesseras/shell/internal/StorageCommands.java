@@ -23,6 +23,7 @@ import net.tesseras.database.DatabaseSettings;
 import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.StoreStats;
+import net.tesseras.storage.StoreUnavailableException;
 import net.tesseras.storage.VerifyResult;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
@@ -186,11 +187,19 @@ public final class StorageCommands {
         if (current == null) {
             out.println("Fragment store     none: " + missingStore());
         } else {
-            StoreStats stats = current.store().stats();
-            out.println("Fragment store     " + current.name() + " (" + current.role() + "): " + current.store());
-            out.println("  tesseras         " + stats.tesseras());
-            out.println("  fragments        " + stats.fragments());
-            out.println("  bytes            " + Units.bytes(stats.bytes()) + " (" + stats.bytes() + ")");
+            StoreStats stats = null;
+            try {
+                stats = current.store().stats();
+            } catch (StoreUnavailableException e) {
+                // The cache front standing in for its missing backend: it refuses, and says which one.
+                out.println("Fragment store     none: " + e.getMessage());
+            }
+            if (stats != null) {
+                out.println("Fragment store     " + current.name() + " (" + current.role() + "): " + current.store());
+                out.println("  tesseras         " + stats.tesseras());
+                out.println("  fragments        " + stats.fragments());
+                out.println("  bytes            " + Units.bytes(stats.bytes()) + " (" + stats.bytes() + ")");
+            }
         }
         Database db = database;
         if (db == null) {

@@ -6,6 +6,7 @@ import java.util.concurrent.RejectedExecutionException;
 import net.tesseras.storage.ChecksumMismatchException;
 import net.tesseras.storage.FragmentConflictException;
 import net.tesseras.storage.InsufficientStorageException;
+import net.tesseras.storage.StoreUnavailableException;
 import net.tesseras.transport.ErrorCode;
 import net.tesseras.transport.PeerException;
 import org.slf4j.Logger;
@@ -31,6 +32,8 @@ final class Errors {
             code = ErrorCode.CONFLICT;
         } else if (cause instanceof InsufficientStorageException) {
             code = ErrorCode.INSUFFICIENT_STORAGE;
+        } else if (cause instanceof StoreUnavailableException) {
+            code = ErrorCode.UNAVAILABLE;
         } else if (cause instanceof RejectedExecutionException) {
             code = ErrorCode.OVERLOADED;
         } else if (cause instanceof IllegalArgumentException) {
