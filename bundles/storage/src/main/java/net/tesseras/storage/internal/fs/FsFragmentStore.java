@@ -214,35 +214,25 @@ public final class FsFragmentStore implements FragmentStore {
         // Twice at most: a delete and a store of other bytes may replace the file between the
         // lookup and the read; the second lookup then sees the new row.
         for (int attempt = 0; ; attempt++) {
-            Optional<FragmentInfo> row = this.index.find(tessera, index);
-            if (row.isEmpty()) {
+            Optional<IndexedFile> opened = openIndexed(tessera, index, file, attempt == 0);
+            if (opened.isEmpty()) {
                 return Optional.empty();
             }
-            FragmentInfo info = row.get();
-            if (info.size() > MAX_IN_MEMORY) {
-                throw new FragmentStoreException("fragment " + index + " of tessera " + tessera + " has " + info.size()
-                        + " bytes, more than one buffer can hold (" + MAX_IN_MEMORY + "); read it with"
-                        + " FragmentStore.open(), which streams it (tesseras:get does)");
-            }
+            FragmentInfo info = opened.get().info();
             byte[] bytes;
-            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-                long length = in.size();
-                if (length != info.size()) {
-                    if (attempt == 0 && !sameRow(info)) {
-                        continue;
-                    }
-                    throw damaged(info, file, "is " + length + " bytes long but the index records " + info.size());
+            try (FileChannel in = opened.get().channel()) {
+                if (info.size() > MAX_IN_MEMORY) {
+                    throw new FragmentStoreException("fragment " + index + " of tessera " + tessera + " has " + info.size()
+                            + " bytes, more than one buffer can hold (" + MAX_IN_MEMORY + "); read it with"
+                            + " FragmentStore.open(), which streams it (tesseras:get does)");
                 }
-                bytes = new byte[(int) length];
+                bytes = new byte[(int) info.size()];
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {
                     if (in.read(buffer) < 0) {
-                        throw damaged(info, file, "ended after " + buffer.position() + " of " + length + " bytes");
+                        throw damaged(info, file, "ended after " + buffer.position() + " of " + info.size() + " bytes");
                     }
                 }
-            } catch (NoSuchFileException e) {
-                // Indexed but gone: verify reports it MISSING and storing it again repairs it.
-                return Optional.empty();
             } catch (IOException e) {
                 throw new FragmentStoreException("cannot read fragment " + index + " of tessera " + tessera
                         + " from " + file + ": " + e, e);
@@ -269,7 +259,21 @@ public final class FsFragmentStore implements FragmentStore {
     public Optional<SeekableByteChannel> open(ContentHash tessera, int index) {
         FragmentId.checkIndex(index);
         Path file = paths.file(tessera, index);
-        for (int attempt = 0; ; attempt++) {
+        return openIndexed(tessera, index, file, true).map(opened -> new ShardChannel(opened.info(), file, opened.channel()));
+    }
+
+    /** An indexed fragment's row and its file, open for reading and of the recorded length. */
+    private record IndexedFile(FragmentInfo info, FileChannel channel) {}
+
+    /**
+     * Looks a fragment up in the index and opens its file, checking the file's length against the
+     * row. Empty when there is no row, or a row whose file is gone (verify reports it MISSING and
+     * storing it again repairs it). A wrong length is damage, unless the row changed meanwhile (a
+     * delete and a store of other bytes replaced the file): then, when {@code mayRetry}, the new
+     * row is looked up once more.
+     */
+    private Optional<IndexedFile> openIndexed(ContentHash tessera, int index, Path file, boolean mayRetry) {
+        for (boolean retry = mayRetry; ; retry = false) {
             Optional<FragmentInfo> row = this.index.find(tessera, index);
             if (row.isEmpty()) {
                 return Optional.empty();
@@ -279,7 +283,7 @@ public final class FsFragmentStore implements FragmentStore {
             try {
                 in = FileChannel.open(file, StandardOpenOption.READ);
             } catch (NoSuchFileException e) {
-                return Optional.empty(); // indexed but gone: as read()
+                return Optional.empty();
             } catch (IOException e) {
                 throw new FragmentStoreException("cannot open fragment " + index + " of tessera " + tessera
                         + " at " + file + ": " + e, e);
@@ -288,7 +292,7 @@ public final class FsFragmentStore implements FragmentStore {
                 long length = in.size();
                 if (length != info.size()) {
                     in.close();
-                    if (attempt == 0 && !sameRow(info)) {
+                    if (retry && !sameRow(info)) {
                         continue;
                     }
                     throw damaged(info, file, "is " + length + " bytes long but the index records " + info.size());
@@ -298,7 +302,7 @@ public final class FsFragmentStore implements FragmentStore {
                 throw new FragmentStoreException("cannot open fragment " + index + " of tessera " + tessera
                         + " at " + file + ": " + e, e);
             }
-            return Optional.of(new ShardChannel(info, file, in));
+            return Optional.of(new IndexedFile(info, in));
         }
     }
 

@@ -184,7 +184,7 @@ class FsStreamingAndBatchTest {
 
     @Test
     void storeAllCommitsTheWholeBatchInOneIndexTransaction() {
-        CountingDatabase counting = new CountingDatabase(db);
+        SqlFailingDatabase counting = new SqlFailingDatabase(db);
         FsFragmentStore batched = FsFragmentStore.open("batched", dir.resolve("batched"), counting, 0, true);
         try {
             List<FragmentBytes> batch = new ArrayList<>();
@@ -337,41 +337,6 @@ class FsStreamingAndBatchTest {
     }
 
     /** Counts the write transactions asked of a database. */
-    private static final class CountingDatabase implements Database {
-        final AtomicInteger writes = new AtomicInteger();
-        private final Database delegate;
-
-        CountingDatabase(Database delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public <T> T write(SqlWork<T> work) {
-            writes.incrementAndGet();
-            return delegate.write(work);
-        }
-
-        @Override
-        public <T> T read(SqlWork<T> work) {
-            return delegate.read(work);
-        }
-
-        @Override
-        public int migrate(String schema, List<Migration> migrations) {
-            return delegate.migrate(schema, migrations);
-        }
-
-        @Override
-        public Map<String, Integer> schemaVersions() {
-            return delegate.schemaVersions();
-        }
-
-        @Override
-        public DatabaseSettings settings() {
-            return delegate.settings();
-        }
-    }
-
     private byte[] bytes(int n) {
         byte[] b = new byte[n];
         random.nextBytes(b);
