@@ -8,24 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import net.tesseras.core.Blake3Hashing;
-import net.tesseras.common.internal.ForwardingFragmentStore;
-import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.identity.NodeIdentity;
 import net.tesseras.identity.internal.KeyPairIdentity;
-import net.tesseras.storage.FragmentStore;
 import net.tesseras.transport.ErrorCode;
 import net.tesseras.transport.PeerException;
 import net.tesseras.transport.PeerInfo;
@@ -149,40 +142,18 @@ class DeadPeerTest {
         // Keep-alives (every 200 ms) are answered while the slow read holds the request past its timeout.
         TransportSettings slowToAnswer = QUICK.toBuilder().peerTimeout(Duration.ofMillis(600))
                 .timeouts(Duration.ofSeconds(1), Duration.ofSeconds(2)).build();
-        CountDownLatch release = new CountDownLatch(1);
-        try (TestNode a = new TestNode(dir.resolve("a"), slowToAnswer, KeyPairIdentity.generate(), store -> new ForwardingFragmentStore() {
-            @Override
-            protected FragmentStore delegate() {
-                return store;
-            }
-
-            @Override
-            public Optional<ByteBuffer> read(ContentHash tessera, int index) {
-                awaitRelease();
-                return super.read(tessera, index);
-            }
-
-            // GETs are served through open(): it is slow too (a forwarding store passes it on without read()).
-            @Override
-            public Optional<SeekableByteChannel> open(ContentHash tessera, int index) {
-                awaitRelease();
-                return super.open(tessera, index);
-            }
-
-            private void awaitRelease() {
-                try {
-                    release.await(20, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+        java.util.concurrent.atomic.AtomicReference<BlockingReads> slow = new java.util.concurrent.atomic.AtomicReference<>();
+        try (TestNode a = new TestNode(dir.resolve("a"), slowToAnswer, KeyPairIdentity.generate(), store -> {
+            BlockingReads blocking = new BlockingReads(store);
+            slow.set(blocking);
+            return blocking;
         }, TransportMetrics.NONE); TestNode b = new TestNode(dir.resolve("b"), slowToAnswer)) {
             FragmentId id = a.holdRandom(41, 0, 100);
             await(b.client.ping(a.address()));
             NodeConnection connection = await(b.transport.connection(a.address()));
             PeerException timedOut = assertThrows(PeerException.class, () -> await(b.client.get(a.address(), id)));
             assertEquals(ErrorCode.TIMEOUT, timedOut.code());
-            release.countDown();
+            slow.get().release.countDown();
             assertTrue(connection.isOpen(), "the peer answered keep-alives meanwhile: its connection is alive");
             assertSame(connection, await(b.transport.connection(a.address())));
             assertEquals(id.checksum(), Blake3Hashing.hash(await(b.client.get(a.address(), id))));

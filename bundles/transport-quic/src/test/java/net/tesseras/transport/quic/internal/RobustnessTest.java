@@ -13,25 +13,19 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import net.tesseras.common.internal.ForwardingFragmentStore;
 import net.tesseras.identity.NodeIds;
-import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
 import net.tesseras.identity.NodeId;
 import net.tesseras.identity.NodeIdentity;
 import net.tesseras.identity.internal.KeyPairIdentity;
-import net.tesseras.storage.FragmentStore;
 import net.tesseras.transport.ErrorCode;
 import net.tesseras.transport.PeerException;
 import net.tesseras.transport.quic.internal.wire.Frame;
@@ -186,42 +180,6 @@ class RobustnessTest {
             wellFormed.join(10_000);
             assertEquals(List.of(), failures);
             assertTrue(served.get() > 0, "the well-formed client was served throughout");
-        }
-    }
-
-    /** Reads block until released, so requests pile up. */
-    private static final class BlockingReads extends ForwardingFragmentStore {
-        final CountDownLatch release = new CountDownLatch(1);
-        private final FragmentStore delegate;
-
-        BlockingReads(FragmentStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        protected FragmentStore delegate() {
-            return delegate;
-        }
-
-        @Override
-        public Optional<ByteBuffer> read(ContentHash tessera, int index) {
-            awaitRelease();
-            return super.read(tessera, index);
-        }
-
-        // GETs are served through open(): it blocks too (a forwarding store passes it on without read()).
-        @Override
-        public Optional<SeekableByteChannel> open(ContentHash tessera, int index) {
-            awaitRelease();
-            return super.open(tessera, index);
-        }
-
-        private void awaitRelease() {
-            try {
-                release.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
