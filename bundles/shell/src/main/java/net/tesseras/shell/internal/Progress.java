@@ -67,6 +67,15 @@ final class Progress {
     }
 
     /** Throws (and clears the flag, so the command can clean up) if this thread was interrupted. */
+    /** As {@link #checkInterrupted}, for work that cannot throw a checked exception. */
+    static void checkInterruptedUnchecked(String what) {
+        try {
+            checkInterrupted(what);
+        } catch (InterruptedIOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static void checkInterrupted(String what) throws InterruptedIOException {
         if (Thread.interrupted()) {
             throw new InterruptedIOException(what + " was interrupted; nothing was kept");

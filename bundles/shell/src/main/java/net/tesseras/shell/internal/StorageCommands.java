@@ -45,7 +45,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(service = StorageCommands.class, configurationPid = LocalShellServer.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
-@GogoCommand(scope = "tesseras", function = {"init", "status", "put", "fragments", "get", "verify"})
+@GogoCommand(scope = "tesseras", function = {"init", "status", "put", "fragments", "get"})
 public final class StorageCommands {
 
     /** A store together with the service properties that name it. */
@@ -141,10 +141,6 @@ public final class StorageCommands {
             "<index>  the fragment index, 0 to 65535",
             "<file>   a file that must not exist yet; relative paths and ~ resolve in your directories",
             "the file appears complete or not at all: a failure or Ctrl-C leaves nothing behind");
-    private static final Usage VERIFY = new Usage("tesseras:verify [<hash>]", 0, 1,
-            "re-hashes the stored bytes (never the cache) of every tessera, or of one, and lists corrupt or",
-            "missing fragments; fails (exit 1) if there is any");
-
     @Descriptor("create the node's data directories and database, and say what was done")
     public void init(CommandSession session, @Descriptor("--help") String... args) throws IOException {
         if (INIT.parse(session.getConsole(), args) != null) {
@@ -348,15 +344,7 @@ public final class StorageCommands {
         out.println("Wrote " + Units.bytes(info.get().size()) + " to " + target + " (checksum verified)");
     }
 
-    @Descriptor("re-hash stored fragments (all tesseras, or one) and report any that are corrupt or missing")
-    public void verify(CommandSession session, @Descriptor("[<hash>]: one tessera's hash; --help") String... args)
-            throws IOException {
-        String[] a = VERIFY.parse(session.getConsole(), args);
-        if (a != null) {
-            verify(session.getConsole(), a.length == 0 ? null : a[0]);
-        }
-    }
-
+    /** Re-hashes stored fragments (of one tessera, or all); tesseras:verify calls it for hashes that name no tessera. */
     void verify(PrintStream out, String tessera) throws IOException {
         BoundStore current = requireStore();
         List<ContentHash> targets = tessera == null ? current.store().tesseras() : List.of(parseHash(tessera));

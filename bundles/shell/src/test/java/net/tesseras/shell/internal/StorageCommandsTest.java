@@ -221,7 +221,7 @@ class StorageCommandsTest {
         var session = session(dir, dir, null);
         commands.put(session, "--help");
         assertTrue(text().startsWith("usage: tesseras:put <file>\n"), text());
-        for (String command : new String[] {"init", "status", "fragments", "get", "verify"}) {
+        for (String command : new String[] {"init", "status", "fragments", "get"}) {
             output.reset();
             StorageCommands.class.getMethod(command, org.apache.felix.service.command.CommandSession.class, String[].class)
                     .invoke(commands, session, new String[] {"--help"});

@@ -1,0 +1,315 @@
+package net.tesseras.tessera.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import net.tesseras.core.ContentHash;
+import net.tesseras.identity.Ed25519;
+import net.tesseras.storage.FragmentInfo;
+import net.tesseras.storage.FragmentStore;
+import net.tesseras.storage.VerifyResult;
+import net.tesseras.tessera.ContentHashes;
+import net.tesseras.tessera.ExportResult;
+import net.tesseras.tessera.FragmentPlan;
+import net.tesseras.tessera.Manifest;
+import net.tesseras.tessera.SignedFragmentPlan;
+import net.tesseras.tessera.TesseraDetails;
+import net.tesseras.tessera.TesseraDetails.FragmentState;
+import net.tesseras.tessera.TesseraException;
+import net.tesseras.tessera.TesseraInfo;
+import net.tesseras.tessera.TesseraNotFoundException;
+import net.tesseras.tessera.TesseraProgress;
+import net.tesseras.tessera.TesseraService;
+import net.tesseras.tessera.TesseraVerification;
+import net.tesseras.tessera.TesseraVerification.Check;
+import net.tesseras.tessera.internal.payload.PayloadCheck;
+import net.tesseras.tessera.internal.payload.PayloadReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The node's {@link TesseraService}: the table of tesseras, and the store and coder it is wired to. */
+final class NodeTesseras implements TesseraService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeTesseras.class);
+
+    /** Prefix matches looked up at most; two are enough to call a prefix ambiguous. */
+    private static final int PREFIX_MATCHES = 2;
+
+    private final TesseraTable table;
+    private final Collaborators services;
+    private final Path workRoot;
+    private final TesseraCreator creator;
+    /** Tesseras a command is creating or deleting now: start-up recovery leaves their rows alone. */
+    private final Set<ContentHash> inProgress = ConcurrentHashMap.newKeySet();
+
+    NodeTesseras(TesseraTable table, Collaborators services, Path workRoot, WriterLimits limits, Executor executor,
+            Clock clock) {
+        this.table = table;
+        this.services = services;
+        this.workRoot = workRoot;
+        this.creator = new TesseraCreator(table, services, workRoot, limits, executor, clock, inProgress);
+    }
+
+    @Override
+    public TesseraInfo create(List<Path> inputs, TesseraProgress progress) {
+        return creator.create(inputs, orNone(progress));
+    }
+
+    @Override
+    public List<TesseraInfo> list(ContentHash after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("a page holds at least one tessera, not " + limit);
+        }
+        return table.list(after, limit);
+    }
+
+    @Override
+    public Optional<TesseraInfo> find(ContentHash hash) {
+        return complete(hash).map(TesseraTable.Row::info);
+    }
+
+    @Override
+    public TesseraInfo resolve(String hashOrPrefix) {
+        String prefix = hashOrPrefix == null ? "" : hashOrPrefix.strip().toLowerCase(Locale.ROOT);
+        if (prefix.isEmpty() || prefix.length() > ContentHash.LENGTH * 2 || !prefix.chars().allMatch(Hex::isDigit)) {
+            throw new TesseraNotFoundException("'" + hashOrPrefix + "' is not a tessera hash: give the 64 hex characters"
+                    + " tesseras:tesseras lists, or the first few of them");
+        }
+        List<TesseraInfo> matches = table.withPrefix(prefix, PREFIX_MATCHES);
+        if (matches.isEmpty()) {
+            throw new TesseraNotFoundException("no tessera on this node has a hash starting with " + prefix
+                    + " (tesseras:tesseras lists them)");
+        }
+        if (matches.size() > 1) {
+            throw new TesseraNotFoundException("several tesseras have a hash starting with " + prefix + " ("
+                    + matches.get(0).hash().toShortHex(12) + "…, " + matches.get(1).hash().toShortHex(12)
+                    + "…); give more characters");
+        }
+        return matches.get(0);
+    }
+
+    @Override
+    public TesseraDetails show(ContentHash hash) {
+        TesseraTable.Row row = require(hash);
+        SignedFragmentPlan plan = plan(row);
+        return new TesseraDetails(row.info(), Manifest.parse(row.manifest()), plan,
+                fragmentStates(services.store(), plan.plan()));
+    }
+
+    private static List<FragmentState> fragmentStates(FragmentStore store, FragmentPlan plan) {
+        Map<Integer, FragmentInfo> held = store.fragments(plan.tessera()).stream()
+                .collect(Collectors.toMap(f -> f.id().index(), Function.identity(), (a, b) -> a));
+        List<FragmentState> states = new ArrayList<>();
+        for (int index = 0; index < plan.checksums().size(); index++) {
+            FragmentInfo info = held.get(index);
+            FragmentState.State state = info == null ? FragmentState.State.MISSING
+                    : info.id().checksum().equals(plan.checksums().get(index)) ? FragmentState.State.HELD
+                    : FragmentState.State.OTHER_CHECKSUM;
+            states.add(new FragmentState(index, index >= plan.dataShards(), state));
+        }
+        return states;
+    }
+
+    @Override
+    public TesseraVerification verify(ContentHash hash, TesseraProgress progress) {
+        TesseraTable.Row row = require(hash);
+        List<Check> checks = new ArrayList<>();
+        byte[] creatorKey = HexFormat.of().parseHex(row.info().creator());
+        Manifest manifest = null;
+        try {
+            manifest = Manifest.parse(row.manifest());
+            checks.add(new Check("manifest", true, manifest.entries().size() + " files, created " + manifest.created()));
+        } catch (RuntimeException e) {
+            checks.add(new Check("manifest", false, "does not parse: " + e.getMessage()));
+        }
+        boolean signed = Ed25519.verify(creatorKey, row.manifest(), row.manifestSignature());
+        checks.add(new Check("manifest signature", signed, signed ? "valid, by creator " + row.info().creator()
+                : "INVALID: the manifest or its signature was altered, or another key signed it"));
+        if (manifest != null) {
+            ContentHash recomputed = ContentHashes.of(manifest.entries().stream().map(e -> e.hash()).toList());
+            boolean same = recomputed.equals(hash) && manifest.contentHash().equals(hash);
+            checks.add(new Check("content hash", same, same ? hash.toHex()
+                    : "the manifest's file hashes give " + recomputed + ", its content_hash line says "
+                            + manifest.contentHash() + ", the tessera is " + hash));
+        }
+        SignedFragmentPlan plan = null;
+        try {
+            plan = SignedFragmentPlan.parse(row.plan());
+            boolean planOk = plan.verifies() && plan.plan().tessera().equals(hash)
+                    && java.util.Arrays.equals(plan.plan().creatorKey(), creatorKey);
+            checks.add(new Check("fragment plan", planOk, planOk
+                    ? plan.plan().tier() + ", " + plan.plan().dataShards() + " data + " + plan.plan().parityShards()
+                            + " parity fragments of " + plan.plan().shardSize() + " bytes, signature valid"
+                    : "INVALID: its signature does not verify, or it names another tessera or creator"));
+        } catch (RuntimeException e) {
+            checks.add(new Check("fragment plan", false, "does not parse: " + e.getMessage()));
+        }
+        if (plan == null) {
+            return new TesseraVerification(hash, checks);
+        }
+        FragmentStore store = services.store();
+        checks.addAll(fragmentChecks(store, plan.plan()));
+        try (WorkDirectory work = WorkDirectory.create(workRoot, "verify")) {
+            PayloadRestorer.Restored restored = PayloadRestorer.restore(store, services.coder(), plan.plan(), work,
+                    orNone(progress));
+            checks.add(new Check("rebuild", true, "payload of " + plan.plan().payloadLength() + " bytes rebuilt"
+                    + (restored.unusable().isEmpty() ? " from the data fragments"
+                            : " around unusable fragments " + restored.unusable())));
+            try (InputStream in = Files.newInputStream(restored.payload())) {
+                PayloadCheck payload = PayloadReader.check(in);
+                checks.addAll(payload.checks().stream().map(c -> new Check(c.part(), c.passed(), c.detail())).toList());
+            }
+        } catch (TesseraException e) {
+            checks.add(new Check("rebuild", false, e.getMessage()));
+        } catch (IOException | UncheckedIOException e) {
+            checks.add(new Check("rebuild", false, "cannot rebuild the payload: " + e.getMessage()));
+        }
+        return new TesseraVerification(hash, checks);
+    }
+
+    /** One check for all good fragments, one per fragment that is missing, altered or damaged. */
+    private static List<Check> fragmentChecks(FragmentStore store, FragmentPlan plan) {
+        Map<Integer, VerifyResult> results = store.verify(plan.tessera()).stream()
+                .collect(Collectors.toMap(r -> r.id().index(), Function.identity(), (a, b) -> a));
+        List<Check> bad = new ArrayList<>();
+        int good = 0;
+        for (int index = 0; index < plan.checksums().size(); index++) {
+            VerifyResult result = results.get(index);
+            String part = "fragment " + index + (index >= plan.dataShards() ? " (parity)" : " (data)");
+            if (result == null || result.status() == VerifyResult.Status.MISSING) {
+                bad.add(new Check(part, false, "missing from the store"));
+            } else if (!result.id().checksum().equals(plan.checksums().get(index))) {
+                bad.add(new Check(part, false, "the store holds other bytes (checksum " + result.id().checksum()
+                        + ", the plan says " + plan.checksums().get(index) + ")"));
+            } else if (!result.ok()) {
+                bad.add(new Check(part, false, "damaged: " + result.detail()));
+            } else {
+                good++;
+            }
+        }
+        List<Check> checks = new ArrayList<>();
+        checks.add(new Check("fragments", bad.isEmpty(), good + " of " + plan.checksums().size()
+                + " fragments good" + (bad.isEmpty() ? "" : "; the tessera can still be rebuilt while "
+                        + plan.dataShards() + " are good")));
+        checks.addAll(bad);
+        return checks;
+    }
+
+    @Override
+    public ExportResult export(ContentHash hash, Path destination, TesseraProgress progress) {
+        TesseraTable.Row row = require(hash);
+        checkDestination(destination);
+        SignedFragmentPlan plan = plan(row);
+        try (WorkDirectory work = WorkDirectory.create(workRoot, "export")) {
+            PayloadRestorer.Restored restored = PayloadRestorer.restore(services.store(), services.coder(), plan.plan(),
+                    work, orNone(progress));
+            try (InputStream in = Files.newInputStream(restored.payload())) {
+                PayloadReader.Exported exported = PayloadReader.export(in, destination);
+                return new ExportResult(destination, exported.files(), exported.bytes(), restored.unusable());
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new TesseraException("cannot export tessera " + hash + " to " + destination + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkDestination(Path destination) {
+        if (Files.exists(destination)) {
+            boolean empty;
+            try (var entries = Files.list(destination)) {
+                empty = Files.isDirectory(destination) && entries.findAny().isEmpty();
+            } catch (IOException e) {
+                empty = false;
+            }
+            if (!empty) {
+                throw new TesseraException(destination + " exists and is not an empty directory; export never"
+                        + " overwrites: name a new directory");
+            }
+        }
+    }
+
+    @Override
+    public boolean delete(ContentHash hash) {
+        Optional<TesseraTable.Row> row = complete(hash);
+        if (row.isEmpty()) {
+            return false;
+        }
+        FragmentStore store = services.store();
+        if (!inProgress.add(hash)) {
+            throw new TesseraException("tessera " + hash + " is being created or deleted by another command;"
+                    + " try again when it has finished");
+        }
+        try {
+            if (!table.transition(hash, TesseraTable.State.COMPLETE, TesseraTable.State.DELETING)) {
+                return false;
+            }
+            int removed = Undo.removeFragments(store, plan(row.get()).plan(), LOG);
+            table.remove(hash);
+            LOG.info("Deleted tessera {} and {} of its fragments", hash, removed);
+            return true;
+        } finally {
+            inProgress.remove(hash);
+        }
+    }
+
+    /**
+     * Finishes what a crash interrupted: rows left {@code creating} or {@code deleting} lose their
+     * fragments and their record; work directories left behind are removed.
+     */
+    void recover() {
+        int leftOvers = WorkDirectory.removeLeftOvers(workRoot);
+        if (leftOvers > 0) {
+            LOG.info("Removed {} work directories left by an interrupted tessera command", leftOvers);
+        }
+        FragmentStore store = services.storeOrNull();
+        if (store == null) {
+            return;
+        }
+        for (TesseraTable.Row row : table.unfinished()) {
+            if (inProgress.contains(row.info().hash())) {
+                continue;
+            }
+            int removed = Undo.removeFragments(store, plan(row).plan(), LOG);
+            table.remove(row.info().hash());
+            LOG.warn("Tessera {} was left {} by an interrupted command: removed its {} stored fragments and its record",
+                    row.info().hash(), row.state().sql(), removed);
+        }
+    }
+
+    private Optional<TesseraTable.Row> complete(ContentHash hash) {
+        return table.find(hash).filter(r -> r.state() == TesseraTable.State.COMPLETE);
+    }
+
+    private TesseraTable.Row require(ContentHash hash) {
+        return complete(hash).orElseThrow(() -> new TesseraNotFoundException("this node has no tessera " + hash
+                + " (tesseras:tesseras lists them)"));
+    }
+
+    private static SignedFragmentPlan plan(TesseraTable.Row row) {
+        return SignedFragmentPlan.parse(row.plan());
+    }
+
+    private static TesseraProgress orNone(TesseraProgress progress) {
+        return progress == null ? TesseraProgress.NONE : progress;
+    }
+
+    /** Hex digits as the hash parser accepts them: ASCII only. */
+    private static final class Hex {
+        static boolean isDigit(int c) {
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package net.tesseras.tessera.internal;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.tesseras.common.config.internal.ConfigRules;
+import net.tesseras.common.internal.DataDirectory;
+import net.tesseras.common.internal.StoreTargets;
+import net.tesseras.core.ContentHash;
+import net.tesseras.database.Database;
+import net.tesseras.erasure.ErasureCoder;
+import net.tesseras.identity.NodeIdentity;
+import net.tesseras.storage.FragmentStore;
+import net.tesseras.tessera.ExportResult;
+import net.tesseras.tessera.TesseraDetails;
+import net.tesseras.tessera.TesseraInfo;
+import net.tesseras.tessera.TesseraProgress;
+import net.tesseras.tessera.TesseraService;
+import net.tesseras.tessera.TesseraVerification;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers the node's {@link TesseraService}. The database is the one thing it cannot work
+ * without; the store, the identity and the coder are followed as they come and go, and an
+ * operation that needs a missing one refuses and names it.
+ */
+@Component(service = TesseraService.class, configurationPid = TesseraServiceComponent.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = TesseraServiceComponent.Config.class)
+public final class TesseraServiceComponent implements TesseraService, Collaborators {
+
+    public static final String PID = "net.tesseras.tessera";
+
+    @ObjectClassDefinition(name = "Tesseras tesseras",
+            description = "Creating, verifying and exporting tesseras: where work files go and how hard the store is pushed.")
+    public @interface Config {
+        @AttributeDefinition(name = "Work directory", description = "Scratch space for payloads and parity shards while"
+                + " a tessera is created, verified or exported; relative to the data directory. Needs free space of"
+                + " about twice the largest tessera.")
+        String work_directory() default "tmp";
+
+        @AttributeDefinition(name = "Concurrent batches", description = "Fragment batches stored at the same time.", min = "1", max = "64")
+        int writer_concurrency() default 2;
+
+        @AttributeDefinition(name = "Bytes in flight (MiB)", description = "Fragment bytes read ahead of the store;"
+                + " creation waits beyond it, so this bounds the memory a creation uses.", min = "1", max = "4096")
+        int writer_in_flight_mb() default 64;
+
+        @AttributeDefinition(name = "Store target", description = "LDAP filter of the fragment store to use; empty:"
+                + " the cache front, else the fs backend.")
+        String store_target() default "";
+    }
+
+    static final ConfigRules<Config> RULES = ConfigRules.of(PID, "the tessera service", Config.class)
+            .nonBlank("work.directory")
+            .range("writer.concurrency", 1, 64)
+            .range("writer.in.flight.mb", 1, 4096)
+            .alsoKnown(StoreTargets.KEY);
+
+    private static final Logger LOG = LoggerFactory.getLogger(TesseraServiceComponent.class);
+
+    private final Database database;
+    private final Path dataDirectory;
+    private final String storeDescription;
+    private final ExecutorService executor;
+    private volatile FragmentStore store;
+    private volatile NodeIdentity identity;
+    private volatile ErasureCoder coder;
+    private volatile NodeTesseras tesseras;
+    private volatile boolean recovered;
+
+    @Activate
+    public TesseraServiceComponent(BundleContext context, @Reference Database database, Map<String, Object> properties) {
+        this.database = database;
+        this.dataDirectory = DataDirectory.of(context);
+        this.storeDescription = StoreTargets.describe(properties.get(StoreTargets.KEY));
+        AtomicInteger threads = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "tesseras-tessera-writer-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        this.executor = pool;
+        configure(properties);
+        recoverOnce();
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        configure(properties);
+    }
+
+    private void configure(Map<String, Object> properties) {
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
+        if (!checked.usable()) {
+            throw checked.down(null);
+        }
+        checked.accepted();
+        Config config = checked.config();
+        Path work = dataDirectory.resolve(config.work_directory()).normalize();
+        WriterLimits limits = new WriterLimits(config.writer_concurrency(), (long) config.writer_in_flight_mb() << 20);
+        tesseras = new NodeTesseras(new TesseraTable(database), this, work, limits, executor, Clock.systemUTC());
+    }
+
+    @Deactivate
+    void deactivate() {
+        executor.shutdownNow();
+    }
+
+    @Reference(name = "store", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = StoreTargets.CONSUMER)
+    void bindStore(FragmentStore fragmentStore) {
+        store = fragmentStore;
+        recoverOnce();
+    }
+
+    void unbindStore(FragmentStore fragmentStore) {
+        if (store == fragmentStore) {
+            store = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindIdentity(NodeIdentity nodeIdentity) {
+        identity = nodeIdentity;
+    }
+
+    void unbindIdentity(NodeIdentity nodeIdentity) {
+        if (identity == nodeIdentity) {
+            identity = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindCoder(ErasureCoder erasureCoder) {
+        coder = erasureCoder;
+    }
+
+    void unbindCoder(ErasureCoder erasureCoder) {
+        if (coder == erasureCoder) {
+            coder = null;
+        }
+    }
+
+    /** Finishes creations and deletions a crash interrupted, once a store is there to clean. */
+    private synchronized void recoverOnce() {
+        NodeTesseras current = tesseras;
+        if (recovered || current == null || store == null) {
+            return;
+        }
+        try {
+            current.recover();
+            recovered = true;
+        } catch (RuntimeException e) {
+            LOG.error("Could not finish the tessera commands a crash interrupted: {}; will try again when the store"
+                    + " comes back", e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public FragmentStore storeOrNull() {
+        return store;
+    }
+
+    @Override
+    public NodeIdentity identityOrNull() {
+        return identity;
+    }
+
+    @Override
+    public ErasureCoder coderOrNull() {
+        return coder;
+    }
+
+    @Override
+    public String storeDescription() {
+        return storeDescription;
+    }
+
+    @Override
+    public TesseraInfo create(List<Path> inputs, TesseraProgress progress) {
+        return tesseras.create(inputs, progress);
+    }
+
+    @Override
+    public List<TesseraInfo> list(ContentHash after, int limit) {
+        return tesseras.list(after, limit);
+    }
+
+    @Override
+    public Optional<TesseraInfo> find(ContentHash hash) {
+        return tesseras.find(hash);
+    }
+
+    @Override
+    public TesseraInfo resolve(String hashOrPrefix) {
+        return tesseras.resolve(hashOrPrefix);
+    }
+
+    @Override
+    public TesseraDetails show(ContentHash hash) {
+        return tesseras.show(hash);
+    }
+
+    @Override
+    public TesseraVerification verify(ContentHash hash, TesseraProgress progress) {
+        return tesseras.verify(hash, progress);
+    }
+
+    @Override
+    public ExportResult export(ContentHash hash, Path destination, TesseraProgress progress) {
+        return tesseras.export(hash, destination, progress);
+    }
+
+    @Override
+    public boolean delete(ContentHash hash) {
+        return tesseras.delete(hash);
+    }
+}
