@@ -125,7 +125,7 @@ public class StorageServiceIT {
             }
         }
         assertTrue(exported.toString(), exported.containsAll(List.of("net.tesseras.core", "net.tesseras.storage", "net.tesseras.database",
-                "net.tesseras.identity", "net.tesseras.transport")));
+                "net.tesseras.identity", "net.tesseras.transport", "net.tesseras.tessera", "net.tesseras.erasure")));
     }
 
     private FragmentStore backend(String name) throws Exception {
