@@ -30,6 +30,7 @@ import net.tesseras.tessera.SignedFragmentPlan;
 import net.tesseras.tessera.TesseraDetails;
 import net.tesseras.tessera.TesseraDetails.FragmentState;
 import net.tesseras.tessera.TesseraException;
+import net.tesseras.tessera.TesseraFormatException;
 import net.tesseras.tessera.TesseraInfo;
 import net.tesseras.tessera.TesseraNotFoundException;
 import net.tesseras.tessera.TesseraProgress;
@@ -106,8 +107,7 @@ final class NodeTesseras implements TesseraService {
     public TesseraDetails show(ContentHash hash) {
         TesseraTable.Row row = require(hash);
         SignedFragmentPlan plan = plan(row);
-        return new TesseraDetails(row.info(), Manifest.parse(row.manifest()), plan,
-                fragmentStates(services.store(), plan.plan()));
+        return new TesseraDetails(row.info(), manifest(row), plan, fragmentStates(services.store(), plan.plan()));
     }
 
     private static List<FragmentState> fragmentStates(FragmentStore store, FragmentPlan plan) {
@@ -133,7 +133,7 @@ final class NodeTesseras implements TesseraService {
         try {
             manifest = Manifest.parse(row.manifest());
             checks.add(new Check("manifest", true, manifest.entries().size() + " files, created " + manifest.created()));
-        } catch (RuntimeException e) {
+        } catch (TesseraFormatException e) {
             checks.add(new Check("manifest", false, "does not parse: " + e.getMessage()));
         }
         boolean signed = Ed25519.verify(creatorKey, row.manifest(), row.manifestSignature());
@@ -155,7 +155,7 @@ final class NodeTesseras implements TesseraService {
                     ? plan.plan().tier() + ", " + plan.plan().dataShards() + " data + " + plan.plan().parityShards()
                             + " parity fragments of " + plan.plan().shardSize() + " bytes, signature valid"
                     : "INVALID: its signature does not verify, or it names another tessera or creator"));
-        } catch (RuntimeException e) {
+        } catch (TesseraFormatException e) {
             checks.add(new Check("fragment plan", false, "does not parse: " + e.getMessage()));
         }
         if (plan == null) {
@@ -298,8 +298,23 @@ final class NodeTesseras implements TesseraService {
                 + " (tesseras:tesseras lists them)"));
     }
 
+    /** The stored plan; the database is ours, so one that does not parse is damage, said as such. */
     private static SignedFragmentPlan plan(TesseraTable.Row row) {
-        return SignedFragmentPlan.parse(row.plan());
+        try {
+            return SignedFragmentPlan.parse(row.plan());
+        } catch (TesseraFormatException e) {
+            throw new TesseraException("the fragment plan recorded for tessera " + row.info().hash()
+                    + " is damaged: " + e.getMessage() + "; tesseras:verify shows what else is", e);
+        }
+    }
+
+    private static Manifest manifest(TesseraTable.Row row) {
+        try {
+            return Manifest.parse(row.manifest());
+        } catch (TesseraFormatException e) {
+            throw new TesseraException("the manifest recorded for tessera " + row.info().hash()
+                    + " is damaged: " + e.getMessage() + "; tesseras:verify shows what else is", e);
+        }
     }
 
     private static TesseraProgress orNone(TesseraProgress progress) {
