@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reed-Solomon erasure coding, side by side in one run (docs/BENCHMARKS.md):
-#   the node's coder and Hadoop's pure-Java raw RS coder (JMH, ErasureBenchmark), and zfec, a
+#   the node's coder (vector kernel, and its scalar kernel) and Hadoop's pure-Java raw RS coder (JMH, ErasureBenchmark), and zfec, a
 #   native C coder from Debian (python3-zfec, bench/erasure_zfec.py), encoding and decoding with
 #   the most data shards lost, for 16+8 and 48+24 and payloads of 1 MiB and 64 MiB;
 #   then, unless MEMORY=0, a 1 GiB payload through PayloadEncoder/PayloadDecoder in a 64 MiB heap.
@@ -33,18 +33,19 @@ with open(sys.argv[1]) as f:
 with open(sys.argv[2]) as f:
     for shape, payload, op, mbs in csv.reader(f):
         rates.setdefault((shape, int(payload), op), {})["zfec"] = float(mbs)
-print(f"{'shape':6} {'payload':>8} {'operation':17} {'tesseras':>9} {'hadoop':>8} {'zfec':>8} {'vs hadoop':>9} {'vs zfec':>8}")
+print(f"{'shape':6} {'payload':>8} {'operation':17} {'tesseras':>9} {'scalar':>8} {'hadoop':>8} {'zfec':>8} {'vs hadoop':>9} {'scalar vs hadoop':>16} {'vs zfec':>8}")
 for (shape, payload, op), r in sorted(rates.items(), key=lambda kv: (kv[0][0] != "16+8", kv[0][1], kv[0][2] != "encode")):
-    t, h, z = r.get("tesseras"), r.get("hadoop"), r.get("zfec")
+    t, s, h, z = r.get("tesseras"), r.get("tesseras-scalar"), r.get("hadoop"), r.get("zfec")
     fmt = lambda v: f"{v:8.0f}" if v else "       -"
     ratio = lambda a, b: f"{a / b:8.1f}x" if a and b else "        -"
     size = f"{payload >> 20} MiB"
-    print(f"{shape:6} {size:>8} {op:17} {fmt(t)} {fmt(h)} {fmt(z)} {ratio(t, h)} {ratio(t, z)}")
-print("(MB/s of payload, one core; decodeMaxMissing rebuilds as many data shards as there are parity shards)")
+    print(f"{shape:6} {size:>8} {op:17} {fmt(t)} {fmt(s)} {fmt(h)} {fmt(z)} {ratio(t, h)} {ratio(s, h):>16} {ratio(t, z)}")
+print("(MB/s of payload, one core; tesseras = vector kernel, scalar = its plain-Java kernel;")
+print(" decodeMaxMissing rebuilds as many data shards as there are parity shards)")
 PY
 
 if [ "${MEMORY:-1}" != 0 ]; then
   echo
   echo "1 GiB payload through PayloadEncoder and PayloadDecoder with -Xmx64m:"
-  java -Xmx64m -cp "$JAR" net.tesseras.bench.ErasureMemoryCheck $((1 << 30)) "$WORK"
+  java -Xmx64m --add-modules jdk.incubator.vector -cp "$JAR" net.tesseras.bench.ErasureMemoryCheck $((1 << 30)) "$WORK"
 fi

@@ -3,7 +3,6 @@ package net.tesseras.bench;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import net.tesseras.erasure.ErasureCoder;
 import net.tesseras.tessera.internal.erasure.ReedSolomonCoder;
 import org.apache.hadoop.io.erasurecode.ErasureCoderOptions;
 import org.apache.hadoop.io.erasurecode.rawcoder.RSRawDecoder;
@@ -22,7 +21,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Reed-Solomon encode and decode of one payload held in memory, the node's coder side by side with
+ * Reed-Solomon encode and decode of one payload held in memory, the node's coder (with its SIMD
+ * kernel, the JVM having the Vector API, and with its scalar kernel) side by side with
  * Hadoop's pure-Java raw RS coder (the same amount of GF(2^8) work per byte; its matrix is a
  * Cauchy one, so its parity bytes differ). Decode loses as many data shards as there are parity
  * shards, the worst case. Scores are operations per second; one operation handles the whole
@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g", "--add-modules", "jdk.incubator.vector"})
 public class ErasureBenchmark {
 
     @Param({"16+8", "48+24"})
@@ -43,7 +43,8 @@ public class ErasureBenchmark {
     @Param({"1048576", "67108864"})
     public int payload;
 
-    @Param({"tesseras", "hadoop"})
+    /** tesseras: the node's coder as the node runs it with the Vector API; tesseras-scalar: its plain-Java kernel. */
+    @Param({"tesseras", "tesseras-scalar", "hadoop"})
     public String coder;
 
     private int dataShards;
@@ -56,7 +57,7 @@ public class ErasureBenchmark {
     private boolean[] present;
     private byte[][] lost;
     private int[] lostIndices;
-    private ErasureCoder ours;
+    private ReedSolomonCoder ours;
     private RSRawEncoder hadoopEncoder;
     private RSRawDecoder hadoopDecoder;
     private byte[][] hadoopInputs;
@@ -75,7 +76,10 @@ public class ErasureBenchmark {
             random.nextBytes(shard);
         }
         parity = new byte[parityShards][shardSize];
-        ours = new ReedSolomonCoder();
+        ours = coder.equals("tesseras-scalar") ? ReedSolomonCoder.scalar() : new ReedSolomonCoder();
+        if (coder.equals("tesseras") && ours.kernel().equals("scalar")) {
+            throw new IllegalStateException("the Vector API is missing: the fork must run with --add-modules jdk.incubator.vector");
+        }
         hadoopEncoder = new RSRawEncoder(new ErasureCoderOptions(dataShards, parityShards));
         hadoopDecoder = new RSRawDecoder(new ErasureCoderOptions(dataShards, parityShards));
 
@@ -84,7 +88,7 @@ public class ErasureBenchmark {
             lostIndices[i] = i;
         }
         lost = new byte[parityShards][shardSize];
-        if (coder.equals("tesseras")) {
+        if (!coder.equals("hadoop")) {
             ours.encode(dataShards, parityShards, data, parity, 0, shardSize);
             shards = new byte[total][];
             present = new boolean[total];

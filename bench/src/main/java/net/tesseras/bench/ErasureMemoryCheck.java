@@ -66,8 +66,8 @@ public final class ErasureMemoryCheck {
             decodeNanos = System.nanoTime() - start;
         }
         long mismatch = Files.mismatch(payload, decoded);
-        System.out.printf("payload %d bytes, %d data + %d parity, shard %d bytes, data shards lost %s%n", size,
-                layout.dataShards(), layout.parityShards(), layout.shardSize(), lost);
+        System.out.printf("payload %d bytes, %d data + %d parity, shard %d bytes, data shards lost %s, %s%n", size,
+                layout.dataShards(), layout.parityShards(), layout.shardSize(), lost, coder);
         System.out.printf("encode (read, parity, BLAKE3 of every shard): %.1f s, %.0f MB/s%n", encodeNanos / 1e9,
                 size / (encodeNanos / 1e3));
         System.out.printf("decode (verify, rebuild, write):              %.1f s, %.0f MB/s%n", decodeNanos / 1e9,

@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import net.tesseras.erasure.ErasureCoder;
 import net.tesseras.erasure.InsufficientShardsException;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's Reed-Solomon coder over GF(2^8), byte-compatible with Backblaze JavaReedSolomon
@@ -14,7 +16,8 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>Why our own: no Reed-Solomon library worth depending on is published on Maven Central
  * (Backblaze's is only on JitPack, Hadoop's raw coder drags in Hadoop), and the code is small:
- * a field, a matrix inversion and a fast multiply loop ({@link CodingKernel}).
+ * a field, a matrix inversion and a fast multiply loop ({@link CodingKernel}, on SIMD registers
+ * when the JVM has the Vector API, see {@link CodingKernels}).
  *
  * <p>Coding matrices and their multiply tables are built once per shape and kept; decoding
  * tables are kept for the most recent sets of missing shards, since a streamed decode asks for the
@@ -24,6 +27,8 @@ import org.osgi.service.component.annotations.Component;
 public final class ReedSolomonCoder implements ErasureCoder {
 
     private static final int DECODERS_KEPT = 64;
+
+    private final CodingKernels.Kind kernel;
 
     private final Map<Long, GfMatrix> codingMatrices = new ConcurrentHashMap<>();
     private final Map<Long, CodingKernel> encoders = new ConcurrentHashMap<>();
@@ -35,6 +40,37 @@ public final class ReedSolomonCoder implements ErasureCoder {
             return size() > DECODERS_KEPT;
         }
     };
+
+    /** The coder with the fastest kernel this JVM offers (the service's constructor). */
+    public ReedSolomonCoder() {
+        this(CodingKernels.Kind.best());
+    }
+
+    ReedSolomonCoder(CodingKernels.Kind kernel) {
+        this.kernel = kernel;
+    }
+
+    /** The coder with the plain-Java kernel, whatever the JVM offers (for comparisons). */
+    public static ReedSolomonCoder scalar() {
+        return new ReedSolomonCoder(CodingKernels.Kind.SCALAR);
+    }
+
+    /** Which multiply loop this coder runs: {@code scalar} or {@code vector (N-bit)}. */
+    public String kernel() {
+        return CodingKernels.describe(kernel);
+    }
+
+    @Activate
+    void activate() {
+        LoggerFactory.getLogger(ReedSolomonCoder.class).info("Reed-Solomon coder started with the {} kernel{}", kernel(),
+                kernel == CodingKernels.Kind.SCALAR ? " (start the JVM with --add-modules jdk.incubator.vector and export"
+                        + " the package from the framework for the faster vector kernel)" : "");
+    }
+
+    @Override
+    public String toString() {
+        return "Reed-Solomon GF(2^8) coder, " + kernel() + " kernel";
+    }
 
     /**
      * The (data + parity) × data coding matrix: the Vandermonde matrix times the inverse of its top
@@ -86,8 +122,8 @@ public final class ReedSolomonCoder implements ErasureCoder {
         if (outputs.isEmpty() || length == 0) {
             return;
         }
-        CodingKernel kernel = decoder(new DecoderKey(dataShards, parityShards, inputs, outputs));
-        kernel.apply(select(shards, inputs), select(shards, outputs), offset, length);
+        CodingKernel decoding = decoder(new DecoderKey(dataShards, parityShards, inputs, outputs));
+        decoding.apply(select(shards, inputs), select(shards, outputs), offset, length);
     }
 
     private static InsufficientShardsException insufficient(int dataShards, int parityShards, boolean[] present) {
@@ -120,7 +156,7 @@ public final class ReedSolomonCoder implements ErasureCoder {
     }
 
     private CodingKernel encoder(int dataShards, int parityShards) {
-        return encoders.computeIfAbsent(shapeKey(dataShards, parityShards), k -> new CodingKernel(
+        return encoders.computeIfAbsent(shapeKey(dataShards, parityShards), k -> CodingKernels.create(kernel,
                 codingMatrixOf(dataShards, parityShards).rows(dataShards, dataShards + parityShards)));
     }
 
@@ -135,11 +171,11 @@ public final class ReedSolomonCoder implements ErasureCoder {
         GfMatrix inverse = coding.selectRows(key.inputs.stream().toArray()).invert();
         // A lost data shard is a row of the inverse; a lost parity shard is its coding row times
         // the inverse, so every wanted shard comes from the present ones in a single pass.
-        CodingKernel kernel = new CodingKernel(coding.selectRows(key.outputs.stream().toArray()).times(inverse));
+        CodingKernel made = CodingKernels.create(kernel, coding.selectRows(key.outputs.stream().toArray()).times(inverse));
         synchronized (decoders) {
-            decoders.put(key, kernel);
+            decoders.put(key, made);
         }
-        return kernel;
+        return made;
     }
 
     private static long shapeKey(int dataShards, int parityShards) {

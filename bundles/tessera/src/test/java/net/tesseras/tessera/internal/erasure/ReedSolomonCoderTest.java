@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ReedSolomonCoderTest {
 
-    private final ErasureCoder coder = new ReedSolomonCoder();
+    ErasureCoder coder = new ReedSolomonCoder();
 
     @Test
     void encodesTheVectorSharedByBackblazeAndTheRustCrate() {
