@@ -178,17 +178,27 @@ public final class PayloadWriter {
         return entry;
     }
 
-    /** Pass 1: the file's hash, size, time and media type, refusing a file that changes meanwhile. */
+    /**
+     * Pass 1: the file's hash, size, time and media type, refusing a file that changes meanwhile.
+     * It reads no more than the size the file had when reading began, so a file that keeps growing
+     * (a log being written) is refused rather than read forever.
+     */
     private Hashed hash(InputFile file, LongConsumer progress) throws TesseraInputException {
         BasicFileAttributes before = attributes(file);
+        long size = before.size();
         Blake3 hasher = new Blake3();
         byte[] head = new byte[mimeDetector.headLength()];
         int headLength = 0;
         long read = 0;
+        boolean longer;
         try (FileChannel channel = FileChannel.open(file.source(), StandardOpenOption.READ)) {
             ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
-            int n;
-            while ((n = channel.read(buffer.clear())) >= 0) {
+            while (read < size) {
+                buffer.clear().limit((int) Math.min(BUFFER, size - read));
+                int n = channel.read(buffer);
+                if (n < 0) {
+                    throw changed(file, "it became shorter than the " + size + " bytes it had when its reading began");
+                }
                 hasher.update(buffer.array(), 0, n);
                 if (headLength < head.length) {
                     int take = Math.min(n, head.length - headLength);
@@ -198,16 +208,19 @@ public final class PayloadWriter {
                 read += n;
                 progress.accept(n);
             }
+            longer = channel.read(ByteBuffer.allocate(1)) > 0;
         } catch (AccessDeniedException e) {
             throw new TesseraInputException(file.source(), "cannot be read (permission denied); give read permission or leave it out");
+        } catch (NoSuchFileException e) {
+            throw new TesseraInputException(file.source(), "is gone: it was deleted after it was found; try again");
         } catch (IOException e) {
             throw new TesseraInputException(file.source(), "could not be read (" + e + "); fix it or leave it out");
         }
-        Hashed hashed = new Hashed(file, hasher.finish(), read, before.lastModifiedTime(),
-                mimeDetector.detect(head, headLength, file.fileName()));
-        if (read != before.size()) {
-            throw changed(file, "it was " + before.size() + " bytes when its reading began and " + read + " when it ended");
+        if (longer) {
+            throw changed(file, "it grew beyond the " + size + " bytes it had when its reading began");
         }
+        Hashed hashed = new Hashed(file, hasher.finish(), size, before.lastModifiedTime(),
+                mimeDetector.detect(head, headLength, file.fileName()));
         hashed.requireUnchanged();
         return hashed;
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /** Reads a tar into an ordered map and writes one back, to build hostile payloads from good ones. */
 final class Tars {
@@ -31,6 +32,11 @@ final class Tars {
     }
 
     static byte[] write(Map<String, byte[]> entries) throws IOException {
+        return write(entries, null, null);
+    }
+
+    /** Writes the entries and, when {@code linkName} is given, a symbolic link entry to {@code linkTarget} after them. */
+    static byte[] write(Map<String, byte[]> entries, String linkName, String linkTarget) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -38,6 +44,12 @@ final class Tars {
                 tar.putArchiveEntry(PayloadWriter.entry(entry.getKey(), entry.getValue().length,
                         FileTime.from(Instant.EPOCH)));
                 tar.write(entry.getValue());
+                tar.closeArchiveEntry();
+            }
+            if (linkName != null) {
+                TarArchiveEntry link = new TarArchiveEntry(linkName, TarConstants.LF_SYMLINK);
+                link.setLinkName(linkTarget);
+                tar.putArchiveEntry(link);
                 tar.closeArchiveEntry();
             }
         }
