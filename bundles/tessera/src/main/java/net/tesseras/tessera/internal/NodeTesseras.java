@@ -38,6 +38,8 @@ import net.tesseras.tessera.TesseraService;
 import net.tesseras.tessera.TesseraVerification;
 import net.tesseras.tessera.TesseraVerification.Check;
 import net.tesseras.tessera.internal.payload.PayloadCheck;
+import net.tesseras.tessera.internal.payload.PayloadException;
+import net.tesseras.tessera.internal.payload.PayloadProblem;
 import net.tesseras.tessera.internal.payload.PayloadReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,8 +172,14 @@ final class NodeTesseras implements TesseraService {
                     + (restored.unusable().isEmpty() ? " from the data fragments"
                             : " around unusable fragments " + restored.unusable())));
             try (InputStream in = Files.newInputStream(restored.payload())) {
-                PayloadCheck payload = PayloadReader.check(in);
-                checks.addAll(payload.checks().stream().map(c -> new Check(c.part(), c.passed(), c.detail())).toList());
+                PayloadCheck payload = new PayloadReader().check(in);
+                checks.add(new Check("files", payload.ok(), payload.ok()
+                        ? payload.memories().size() + " files, every one as its manifest entry says; manifest in the"
+                                + " payload signed by its creator"
+                        : payload.problems().size() + " problems in the rebuilt payload, listed below"));
+                for (PayloadProblem problem : payload.problems()) {
+                    checks.add(new Check(problem.part(), false, problem.problem()));
+                }
             }
         } catch (TesseraException e) {
             checks.add(new Check("rebuild", false, e.getMessage()));
@@ -218,9 +226,11 @@ final class NodeTesseras implements TesseraService {
             PayloadRestorer.Restored restored = PayloadRestorer.restore(services.store(), services.coder(), plan.plan(),
                     work, orNone(progress));
             try (InputStream in = Files.newInputStream(restored.payload())) {
-                PayloadReader.Exported exported = PayloadReader.export(in, destination);
-                return new ExportResult(destination, exported.files(), exported.bytes(), restored.unusable());
+                var exported = new PayloadReader().export(in, destination);
+                return new ExportResult(exported.destination(), exported.files(), exported.bytes(), restored.unusable());
             }
+        } catch (PayloadException e) {
+            throw new TesseraException("cannot export tessera " + hash + " to " + destination + ": " + e.getMessage(), e);
         } catch (IOException | UncheckedIOException e) {
             throw new TesseraException("cannot export tessera " + hash + " to " + destination + ": " + e.getMessage(), e);
         }

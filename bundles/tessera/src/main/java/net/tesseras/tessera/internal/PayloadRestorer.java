@@ -20,6 +20,7 @@ import net.tesseras.tessera.FragmentPlan;
 import net.tesseras.tessera.TesseraException;
 import net.tesseras.tessera.TesseraProgress;
 import net.tesseras.tessera.internal.erasure.PayloadDecoder;
+import net.tesseras.tessera.internal.erasure.PayloadEncoder;
 import net.tesseras.tessera.internal.erasure.ShardLayout;
 
 /**
@@ -51,7 +52,7 @@ final class PayloadRestorer {
         Path payload = work.resolve("payload.tar");
         progress.phase("rebuild", plan.payloadLength());
         try (FileChannel out = FileChannel.open(payload, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            new PayloadDecoder(coder).decode(layout, plan.checksums(), index -> unusable.contains(index)
+            new PayloadDecoder(coder, PayloadEncoder.DEFAULT_WINDOW, work.path()).decode(layout, plan.checksums(), index -> unusable.contains(index)
                     ? Optional.<SeekableByteChannel>empty() : store.open(hash, index), out, progress::advanced);
         } catch (InsufficientShardsException e) {
             throw new TesseraException("tessera " + hash + " cannot be rebuilt: " + e.getMessage()

@@ -29,6 +29,8 @@ import net.tesseras.tessera.internal.erasure.PayloadEncoder;
 import net.tesseras.tessera.internal.erasure.ShardLayout;
 import net.tesseras.tessera.internal.payload.InputFile;
 import net.tesseras.tessera.internal.payload.InputFiles;
+import net.tesseras.tessera.internal.payload.MimeDetector;
+import net.tesseras.tessera.internal.payload.TesseraInputException;
 import net.tesseras.tessera.internal.payload.PayloadWriter;
 import net.tesseras.tessera.internal.payload.WrittenPayload;
 import org.slf4j.Logger;
@@ -51,6 +53,7 @@ final class TesseraCreator {
     private final Executor executor;
     private final Clock clock;
     private final Set<ContentHash> inProgress;
+    private final MimeDetector mimeDetector = new MimeDetector();
 
     TesseraCreator(TesseraTable table, Collaborators services, Path workRoot, WriterLimits limits, Executor executor,
             Clock clock, Set<ContentHash> inProgress) {
@@ -67,14 +70,14 @@ final class TesseraCreator {
         NodeIdentity identity = services.identity();
         ErasureCoder coder = services.coder();
         FragmentStore store = services.store();
-        List<InputFile> files = InputFiles.collect(inputs);
+        List<InputFile> files = collect(inputs);
         long total = files.stream().mapToLong(InputFile::size).sum();
         try (WorkDirectory work = WorkDirectory.create(workRoot, "create")) {
             Path tar = work.resolve("payload.tar");
             progress.phase("read", 2 * total);
             Instant created = clock.instant();
-            WrittenPayload payload = new PayloadWriter().write(files, identity.publicKey(), identity::sign, created, tar,
-                    progress::advanced);
+            WrittenPayload payload = new PayloadWriter(mimeDetector).write(files, identity.publicKey(), identity::sign,
+                    created, tar, progress::advanced);
             ContentHash hash = payload.manifest().contentHash();
             table.find(hash).ifPresent(row -> {
                 throw new TesseraException("a tessera with these files exists already: " + hash + " (created "
@@ -107,11 +110,21 @@ final class TesseraCreator {
                         info.files(), total, tier, tier.totalShards(), encoded.shardSize());
                 return info;
             }
+        } catch (TesseraInputException e) {
+            throw new TesseraException(e.getMessage() + "; nothing was kept", e);
         } catch (IOException e) {
             throw new TesseraException("cannot create the tessera: " + e.getMessage()
                     + (e instanceof InterruptedIOException ? "" : "; nothing was kept"), e);
         } catch (UncheckedIOException e) {
             throw new TesseraException("cannot create the tessera: " + e.getCause().getMessage() + "; nothing was kept", e);
+        }
+    }
+
+    private static List<InputFile> collect(List<Path> inputs) {
+        try {
+            return new InputFiles().collect(inputs);
+        } catch (TesseraInputException e) {
+            throw new TesseraException(e.getMessage(), e);
         }
     }
 
