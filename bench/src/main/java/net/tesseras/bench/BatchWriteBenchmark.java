@@ -54,7 +54,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 5, time = 4)
-@Fork(1)
+// The stores log each open at INFO; the iterations reopen them, so keep the output to the scores.
+@Fork(value = 1, jvmArgsAppend = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
 public class BatchWriteBenchmark {
 
     @Param("24")
