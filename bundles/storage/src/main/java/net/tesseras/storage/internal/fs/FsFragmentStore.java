@@ -350,16 +350,21 @@ public final class FsFragmentStore implements FragmentStore {
     }
 
     /**
-     * Stores a batch with one index transaction: each fragment is hashed and checked, written to its
-     * temporary file and fsynced (the fsyncs overlap, the device merges them), renamed into place,
-     * the directories fsynced once each, and then every new row is committed together. The
+     * Stores a batch with one index transaction: each fragment is written to its temporary file and
+     * fsynced on the sync threads while it is hashed and checked (hashes, writes and fsyncs overlap;
+     * the device merges the fsyncs), renamed into place, the directories fsynced once each, and then
+     * every new row is committed together. The
      * durability promise is that of {@link #store}: nothing is acknowledged before its bytes and
      * its row are durable.
      *
      * <p>At the first fragment that cannot be stored (bad checksum, conflict, no space, an I/O
      * error) the batch is cut there: the fragments before it are stored and indexed, it and the
      * ones after it are not, their temporary files are removed, and its exception is thrown. When
-     * the index transaction itself fails, none of the batch's new files stay behind.
+     * the index transaction itself fails, none of the batch's new files stay behind. A batch is
+     * deliberately not all-or-nothing for refusals: the SPI's default (one store after the other)
+     * and the sqlite store keep what came before the refused fragment too, so every backend answers
+     * a bad batch the same way, and storing the batch again after fixing it is a cheap no-op for the
+     * fragments already held.
      */
     @Override
     public List<FragmentInfo> storeAll(List<FragmentBytes> fragments) {
@@ -484,14 +489,18 @@ public final class FsFragmentStore implements FragmentStore {
             }
         }
 
-        /** Hashes each fragment, writes it to its temporary file and starts its fsync; hashing goes on meanwhile. */
+        /**
+         * Starts writing and fsyncing each fragment's temporary file on the sync threads and hashes
+         * its bytes meanwhile: hashing, writing and fsyncing of the batch all overlap. A temporary
+         * file is never visible; nothing is renamed before every hash before it was checked.
+         */
         private void write() {
             ArrayDeque<Future<?>> inFlight = new ArrayDeque<>();
             for (int i = 0; i < stop; i++) {
                 Entry e = entries[i];
                 try {
-                    requireChecksum(e.id, Blake3Hashing.hash(e.bytes));
                     if (!e.writes()) {
+                        requireChecksum(e.id, Blake3Hashing.hash(e.bytes));
                         if (e.held.row() != null) {
                             e.info = e.held.row();
                         }
@@ -505,25 +514,26 @@ public final class FsFragmentStore implements FragmentStore {
                     }
                     e.temp = paths.temporary(e.id.tessera(), e.id.index(), ThreadLocalRandom.current().nextLong());
                     FileChannel out = FileChannel.open(e.temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                    try {
-                        ByteBuffer bytes = e.bytes.duplicate();
-                        while (bytes.hasRemaining()) {
-                            out.write(bytes);
-                        }
-                    } catch (IOException | RuntimeException x) {
-                        closeQuietly(out);
-                        throw x;
-                    }
+                    ByteBuffer bytes = e.bytes.duplicate();
                     while (inFlight.size() >= SYNCS_IN_FLIGHT) {
                         awaitQuietly(inFlight.poll());
                     }
-                    e.synced = syncer.submit(() -> {
-                        try (out) {
-                            out.force(true);
-                        }
-                        return null;
-                    });
+                    try {
+                        e.synced = syncer.submit(() -> {
+                            try (out) {
+                                while (bytes.hasRemaining()) {
+                                    out.write(bytes);
+                                }
+                                out.force(true);
+                            }
+                            return null;
+                        });
+                    } catch (RuntimeException x) {
+                        closeQuietly(out);
+                        throw x;
+                    }
                     inFlight.add(e.synced);
+                    requireChecksum(e.id, Blake3Hashing.hash(e.bytes));
                 } catch (IOException x) {
                     fail(i, writeFailure(e.id, e.bytes.remaining(), e.target, x));
                 } catch (RuntimeException x) {
@@ -620,7 +630,7 @@ public final class FsFragmentStore implements FragmentStore {
                 }
             }
             try {
-                index.putAll(rows);
+                index.insertNew(rows);
             } catch (RuntimeException x) {
                 int at = java.util.Arrays.asList(entries).indexOf(firstNew);
                 for (int i = at; i < stop; i++) {
@@ -834,9 +844,9 @@ public final class FsFragmentStore implements FragmentStore {
      * Writes a fragment durably and indexes it. Called with the fragment's stripe lock held.
      *
      * @param body writes the bytes; returns their hash if it computed it while streaming, else null
-     * @param hash computes the hash when {@code body} did not; it runs while the file is being
-     *     fsynced, since the two together cost little more than the fsync alone, and nothing becomes
-     *     visible before the hash is checked
+     * @param hash computes the hash of bytes held in memory, or null when {@code body} hashes what it
+     *     streams; it runs while another thread writes and fsyncs the file, since the two together
+     *     cost little more than the write alone, and nothing becomes visible before the hash is checked
      * @param held what the index holds there: nothing (a new fragment, indexed after the rename) or
      *     the same fragment with a damaged file (a repair: the file is replaced, the row kept)
      */
@@ -852,12 +862,14 @@ public final class FsFragmentStore implements FragmentStore {
             }
             ContentHash actual;
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ContentHash streamed = body.writeTo(out);
-                if (streamed != null) {
+                if (hash == null) {
+                    actual = body.writeTo(out);
                     out.force(true);
-                    actual = streamed;
                 } else {
+                    // Bytes in memory: another thread writes and fsyncs them while this one hashes
+                    // the same bytes, so the hash hides behind the whole write, not the fsync alone.
                     Future<?> synced = syncer.submit(() -> {
+                        body.writeTo(out);
                         out.force(true);
                         return null;
                     });
@@ -895,7 +907,7 @@ public final class FsFragmentStore implements FragmentStore {
         // Millisecond precision: what the index keeps, so a later listing returns the same value.
         FragmentInfo info = new FragmentInfo(id, size, Instant.ofEpochMilli(System.currentTimeMillis()), Optional.empty());
         try {
-            index.put(info, paths.relative(id.tessera(), id.index()));
+            index.insertNew(List.of(new FsIndex.Row(info, paths.relative(id.tessera(), id.index()))));
         } catch (RuntimeException e) {
             // Not acknowledged, so nothing of it may stay behind: remove the file renamed into place.
             unlinkUnindexed(target, directory, e);

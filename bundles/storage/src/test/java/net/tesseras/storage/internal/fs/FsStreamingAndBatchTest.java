@@ -2,6 +2,7 @@ package net.tesseras.storage.internal.fs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,7 @@ import net.tesseras.database.Database;
 import net.tesseras.database.DatabaseSettings;
 import net.tesseras.database.Migration;
 import net.tesseras.database.SqlWork;
+import net.tesseras.storage.ChecksumMismatchException;
 import net.tesseras.storage.FragmentBytes;
 import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
@@ -232,6 +234,166 @@ class FsStreamingAndBatchTest {
         } finally {
             full.close();
         }
+    }
+
+    @Test
+    void aBatchCutAtABadChecksumKeepsWhatCameBeforeAndWritesNothingAfter() throws Exception {
+        List<FragmentBytes> batch = batch(tessera(50), 6, 5000);
+        byte[] other = bytes(5000);
+        FragmentId wrong = batch.get(3).id();
+        batch.set(3, new FragmentBytes(wrong, ByteBuffer.wrap(other)));
+        ChecksumMismatchException e = assertThrows(ChecksumMismatchException.class, () -> store.storeAll(batch));
+        assertEquals(wrong, e.id());
+        assertEquals(List.of(0, 1, 2), store.fragments(tessera(50)).stream().map(f -> f.id().index()).toList());
+        assertEquals(List.of("000.shard", "001.shard", "002.shard"), filesOf(tessera(50)),
+                "no file for the bad fragment or those after it, no temporary file");
+        assertEquals(new StoreStats(1, 3, 15_000), store.stats());
+    }
+
+    @Test
+    void aBatchThatWouldEatIntoTheFreeSpaceReserveIsCutAtTheFragmentThatCrossesIt() throws Exception {
+        // 16 MiB fragments against a reserve leaving 40 MiB: two fit, the third crosses it, with
+        // 8 MiB of slack either way for what other processes write meanwhile.
+        long usable = Files.getFileStore(dir).getUsableSpace();
+        FsFragmentStore tight = FsFragmentStore.open("tight", dir.resolve("tight"), db, usable - (40L << 20), true);
+        try {
+            List<FragmentBytes> batch = batch(tessera(51), 4, 16 << 20);
+            InsufficientStorageException e = assertThrows(InsufficientStorageException.class, () -> tight.storeAll(batch));
+            assertTrue(e.getMessage().contains("fragment 2 of tessera " + tessera(51)), e.getMessage());
+            assertTrue(e.getMessage().contains("free.space.reserve.mb"), e.getMessage());
+            assertEquals(List.of(0, 1), tight.fragments(tessera(51)).stream().map(f -> f.id().index()).toList());
+            try (Stream<Path> files = Files.walk(dir.resolve("tight").resolve(tessera(51).toHex()))) {
+                assertEquals(2, files.filter(Files::isRegularFile).count(), "no temporary file");
+            }
+        } finally {
+            tight.close();
+        }
+    }
+
+    @Test
+    void aBatchWhoseIndexWriteFailsNamesItsFirstNewFragmentAndKeepsWhatWasHeld() throws Exception {
+        SqlFailingDatabase failing = new SqlFailingDatabase(db);
+        FsFragmentStore broken = FsFragmentStore.open("broken", dir.resolve("broken"), failing, 0, false);
+        try {
+            List<FragmentBytes> batch = batch(tessera(52), 5, 3000);
+            broken.store(batch.get(0).id(), batch.get(0).data());
+            StoreStats before = broken.stats();
+            failing.failWritesWith(new org.sqlite.SQLiteException("[SQLITE_IOERR] disk I/O error",
+                    org.sqlite.SQLiteErrorCode.SQLITE_IOERR));
+            FragmentStoreException e = assertThrows(FragmentStoreException.class, () -> broken.storeAll(batch));
+            assertFalse(e instanceof InsufficientStorageException, "an I/O error is not a full disk: " + e);
+            assertTrue(e.getMessage().contains("fragment 1 of tessera " + tessera(52)), e.getMessage());
+            assertTrue(e.getMessage().contains("none of them was stored"), e.getMessage());
+            failing.failWritesWith(null);
+            assertEquals(before, broken.stats());
+            assertEquals(List.of("000.shard"), files(dir.resolve("broken").resolve(tessera(52).toHex())),
+                    "the fragment held before stays, the new ones left no file");
+            assertArrayEquals(array(batch.get(0).data()), array(broken.read(tessera(52), 0).orElseThrow()));
+        } finally {
+            broken.close();
+        }
+    }
+
+    @Test
+    void aBatchOfRepeatsRepairsAndNewFragmentsKeepsTheCountsRight() throws Exception {
+        List<FragmentBytes> batch = batch(tessera(53), 4, 2000);
+        store.store(batch.get(0).id(), batch.get(0).data());
+        store.store(batch.get(1).id(), batch.get(1).data());
+        Path damaged = dir.resolve("fragments").resolve(tessera(53).toHex()).resolve("001.shard");
+        Files.write(damaged, new byte[10]);
+        List<FragmentBytes> withRepeats = new ArrayList<>(batch);
+        withRepeats.add(batch.get(2));
+        List<FragmentInfo> stored = store.storeAll(withRepeats);
+        assertEquals(withRepeats.stream().map(FragmentBytes::id).toList(), stored.stream().map(FragmentInfo::id).toList());
+        assertEquals(stored.get(2), stored.get(4), "a repeat within the batch is the same fragment");
+        assertEquals(new StoreStats(1, 4, 8000), store.stats());
+        assertEquals(new FsIndex(db, "fs").scan(), store.stats());
+        assertArrayEquals(array(batch.get(1).data()), array(store.read(tessera(53), 1).orElseThrow()), "repaired");
+        assertTrue(store.verify(tessera(53)).stream().allMatch(net.tesseras.storage.VerifyResult::ok));
+    }
+
+    @Test
+    void reconcileAfterBatchesFindsFilesAndIndexInAgreementAndReindexesALostCommit() throws Exception {
+        store.storeAll(batch(tessera(54), 24, 4000));
+        store.storeAll(batch(tessera(55), 24, 4000));
+        StoreStats held = store.stats();
+        store.close();
+        store = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true);
+        assertTrue(store.reconcileReport().clean(), store.reconcileReport().toString());
+        assertEquals(held, store.stats());
+        // A crash after a batch's renames and before its commit: files in place, no rows.
+        db.write(c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM fs_fragments WHERE store = 'fs' AND tessera = ?")) {
+                p.setString(1, tessera(55).toHex());
+                return p.executeUpdate();
+            }
+        });
+        store.close();
+        store = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true);
+        assertEquals(24, store.reconcileReport().reindexed());
+        assertEquals(held, store.stats());
+        assertTrue(store.verify(tessera(55)).stream().allMatch(net.tesseras.storage.VerifyResult::ok));
+    }
+
+    @Test
+    void concurrentBatchesOverSharedTesserasStoreEachFragmentOnce() throws Exception {
+        List<List<FragmentBytes>> tesseras = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            tesseras.add(batch(tessera(60 + t), 16, 1000 + t));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<List<FragmentInfo>>> futures = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (int t = 0; t < 4; t++) {
+                    // Each batch takes half of two tesseras, so batches overlap in fragments and directories.
+                    List<FragmentBytes> mixed = new ArrayList<>(tesseras.get(t).subList(round % 2 * 8, round % 2 * 8 + 8));
+                    mixed.addAll(tesseras.get((t + 1) % 4).subList(0, 8));
+                    java.util.Collections.shuffle(mixed, new Random(round * 4 + t));
+                    futures.add(pool.submit(() -> store.storeAll(mixed)));
+                }
+            }
+            for (var f : futures) {
+                f.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long bytes = tesseras.stream().mapToLong(b -> b.stream().mapToLong(f -> f.data().remaining()).sum()).sum();
+        assertEquals(new StoreStats(4, 64, bytes), store.stats());
+        assertEquals(new FsIndex(db, "fs").scan(), store.stats());
+        for (int t = 0; t < 4; t++) {
+            assertEquals(16, filesOf(tessera(60 + t)).size(), "one file per fragment, no temporary file");
+        }
+        store.close();
+        store = FsFragmentStore.open("fs", dir.resolve("fragments"), db, 0, true);
+        assertTrue(store.reconcileReport().clean(), store.reconcileReport().toString());
+    }
+
+    /** {@code count} fragments of {@code size} random bytes, indices 0 to count - 1 of one tessera. */
+    private List<FragmentBytes> batch(ContentHash tessera, int count, int size) {
+        List<FragmentBytes> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] bytes = bytes(size);
+            batch.add(new FragmentBytes(new FragmentId(tessera, i, false, Blake3Hashing.hash(bytes)), ByteBuffer.wrap(bytes)));
+        }
+        return batch;
+    }
+
+    private List<String> filesOf(ContentHash tessera) throws IOException {
+        return files(dir.resolve("fragments").resolve(tessera.toHex()));
+    }
+
+    private static List<String> files(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static byte[] array(ByteBuffer buffer) {
+        byte[] b = new byte[buffer.remaining()];
+        buffer.duplicate().get(b);
+        return b;
     }
 
     @Test
