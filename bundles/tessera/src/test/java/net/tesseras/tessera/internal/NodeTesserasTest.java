@@ -225,6 +225,7 @@ class NodeTesserasTest {
     void aStoreFailingMidwayLeavesNoFragmentNoRecordAndNoWorkFiles() throws IOException {
         Files.write(photos.resolve("film.webm"), random(5, 5 << 20));
         AtomicInteger stores = new AtomicInteger();
+        AtomicInteger heldAtFailure = new AtomicInteger();
         store = new ForwardingFragmentStore() {
             @Override
             protected FragmentStore delegate() {
@@ -233,24 +234,29 @@ class NodeTesserasTest {
 
             @Override
             public FragmentInfo store(FragmentId id, ByteBuffer data) {
-                failOnThird();
-                return fs.store(id, data);
+                FragmentInfo stored = fs.store(id, data);
+                failOnSecondCall(id);
+                return stored;
             }
 
             @Override
             public List<FragmentInfo> storeAll(List<net.tesseras.storage.FragmentBytes> fragments) {
-                failOnThird();
-                return fs.storeAll(fragments);
+                List<FragmentInfo> stored = fs.storeAll(fragments);
+                failOnSecondCall(fragments.get(0).id());
+                return stored;
             }
 
-            private void failOnThird() {
-                if (stores.incrementAndGet() == 3) {
+            /** The second call stores its fragments, then fails as if its acknowledgement was lost. */
+            private void failOnSecondCall(FragmentId id) {
+                if (stores.incrementAndGet() == 2) {
+                    heldAtFailure.set(fs.fragments(id.tessera()).size());
                     throw new FragmentStoreException("disk full (test)");
                 }
             }
         };
         tesseras = service();
         TesseraException failed = assertThrows(TesseraException.class, () -> tesseras.create(List.of(photos), TesseraProgress.NONE));
+        assertTrue(heldAtFailure.get() > 0, "fragments were stored before the failure: " + heldAtFailure.get());
         assertTrue(failed.getMessage().contains("disk full (test)"), failed.getMessage());
         assertTrue(fs.tesseras().isEmpty(), "fragments left: " + fs.tesseras());
         assertTrue(tesseras.list(null, 10).isEmpty());
