@@ -74,7 +74,7 @@ public final class TesseraCommands {
         }
     }
 
-    TesseraCommands() {}
+    public TesseraCommands() {}
 
     TesseraCommands(TesseraService service, StorageCommands storage) {
         this.tesseras = service;
