@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -232,12 +231,8 @@ class PayloadRoundTripTest {
         return output.isEmpty() ? List.of() : List.of(output.split("\n"));
     }
 
-    static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
-    }
-
     @Test
-    void theExportRefusesToSpillIntoAnExistingTessera() throws Exception {
+    void aStoredFolderCalledTesseraMovesTheProofFolderAside() throws Exception {
         // A stored top-level folder called "tessera" moves the proof folder aside instead of mixing with it.
         write("mine/tessera/notes.txt", "mine".getBytes(StandardCharsets.UTF_8));
         Path tar = dir.resolve("p.tar");
