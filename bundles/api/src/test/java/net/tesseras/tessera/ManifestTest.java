@@ -2,6 +2,7 @@ package net.tesseras.tessera;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,7 +81,7 @@ class ManifestTest {
         assertEquals(64, signature.length);
         assertTrue(Ed25519.verify(workedExample().creatorKey().orElseThrow(), bytes, signature));
         bytes[bytes.length - 1] = ' ';
-        assertTrue(!Ed25519.verify(keys.publicKey(), bytes, signature));
+        assertFalse(Ed25519.verify(keys.publicKey(), bytes, signature));
     }
 
     @Test

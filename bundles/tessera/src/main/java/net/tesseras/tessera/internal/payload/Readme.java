@@ -46,7 +46,9 @@ final class Readme {
 
                   b3sum memories/*/media.*        each hash must equal its folder name and its MANIFEST line
                   The signature is Ed25519 (RFC 8032) over MANIFEST with the key in
-                  identity/creator.pub.ed25519, which must equal the manifest's "creator" line.
+                  identity/creator.pub.ed25519, which must equal the manifest's "creator" line:
+                  (printf '\\x30\\x2a\\x30\\x05\\x06\\x03\\x2b\\x65\\x70\\x03\\x21\\x00'; cat identity/creator.pub.ed25519) > creator.der
+                  openssl pkeyutl -verify -pubin -inkey creator.der -keyform DER -rawin -in MANIFEST -sigfile identity/ed25519.sig
 
                 GETTING THE FILES BACK
 
@@ -55,10 +57,11 @@ final class Readme {
 
                 HOW THIS ARCHIVE WAS STORED (so it can be rebuilt from its fragments)
 
-                The archive (the "payload") was cut into fragments by its length:
-                  Small:  below %d bytes (4 MiB)           1 fragment, the whole payload
-                  Medium: %d bytes up to %d (256 MiB)  %d data + %d parity fragments
-                  Large:  %d bytes up to %d (10 GiB) %d data + %d parity fragments
+                The archive (the "payload") was cut into fragments by its length in bytes:
+                  tier    payload length                        fragments
+                  Small   1 .. %d (below 4 MiB)            1, the whole payload
+                  Medium  %d .. %d (below 256 MiB)  %d data + %d parity
+                  Large   %d .. %d (10 GiB)     %d data + %d parity
                 shard size = ceil(payload length / data fragments). Data fragment i (0 .. data-1)
                 holds payload bytes [i * shard size, (i+1) * shard size); the last ones are padded
                 with zero bytes to the shard size. Fragments data .. data+parity-1 hold parity.
@@ -66,7 +69,7 @@ final class Readme {
                 Parity is Reed-Solomon over GF(2^8) with the generating polynomial
                 x^8 + x^4 + x^3 + x^2 + 1 (0x11D) and generator element 2. The code is
                 systematic: the encoding matrix is a Vandermonde matrix with entry r^c (row r,
-                column c, rows 0 .. data+parity-1) multiplied by the inverse of its top
+                column c, rows 0 .. data+parity-1, 0^0 = 1) multiplied by the inverse of its top
                 data x data square, so data fragments are the payload itself. This is the
                 construction of Backblaze JavaReedSolomon (and of the Rust crate
                 reed-solomon-erasure); either rebuilds missing fragments from any data-many others.
@@ -80,7 +83,7 @@ final class Readme {
                 extracts the same files:  tar -xf payload.tar
                 """.formatted(manifest.contentHash().toHex(), manifest.creator(),
                 DateTimeFormatter.ISO_INSTANT.format(manifest.created()),
-                Tier.MEDIUM_FROM, Tier.MEDIUM_FROM, Tier.LARGE_FROM - 1, Tier.MEDIUM.dataShards(), Tier.MEDIUM.parityShards(),
+                Tier.MEDIUM_FROM - 1, Tier.MEDIUM_FROM, Tier.LARGE_FROM - 1, Tier.MEDIUM.dataShards(), Tier.MEDIUM.parityShards(),
                 Tier.LARGE_FROM, Tier.MAX_PAYLOAD, Tier.LARGE.dataShards(), Tier.LARGE.parityShards());
         return text.getBytes(StandardCharsets.UTF_8);
     }
