@@ -84,7 +84,8 @@ public final class FeatureResolution implements AutoCloseable {
     private final Map<Resource, Wiring> wirings = new HashMap<>();
     /** Feature name (its file name without .json) to its bundles, in the order listed. */
     private final Map<String, List<Resource>> features = new LinkedHashMap<>();
-    private final Map<Resource, String> featureOf = new HashMap<>();
+    /** The features listing each bundle: a library may be listed by several, each then has it. */
+    private final Map<Resource, Set<String>> featuresOf = new HashMap<>();
     private final Map<Resource, Path> jarOf = new HashMap<>();
 
     /**
@@ -127,9 +128,9 @@ public final class FeatureResolution implements AutoCloseable {
                                 + " is not a valid bundle: " + e.getMessage(), e);
                     }
                     installed.put(jar.toAbsolutePath(), revision);
-                    featureOf.put(revision, feature.getKey());
                     jarOf.put(revision, jar);
                 }
+                featuresOf.computeIfAbsent(revision, r -> new LinkedHashSet<>()).add(feature.getKey());
                 bundles.add(revision);
             }
             features.put(feature.getKey(), List.copyOf(bundles));
@@ -215,7 +216,7 @@ public final class FeatureResolution implements AutoCloseable {
                             + " (declare that requirement resolution:=optional if the bundle works without it)");
                 }
             }
-            List<Resource> without = all.stream().filter(r -> !name.equals(featureOf.get(r))).toList();
+            List<Resource> without = all.stream().filter(r -> !Set.of(name).equals(featuresOf.get(r))).toList();
             attempt(problems, report, "the distribution without the optional feature " + name, without, without);
         }
         if (!problems.isEmpty()) {
@@ -277,13 +278,14 @@ public final class FeatureResolution implements AutoCloseable {
         Map<String, String> result = new TreeMap<>();
         for (List<Wire> list : wires.values()) {
             for (Wire wire : list) {
-                String provider = featureOf.get(wire.getProvider());
-                String requirer = featureOf.get(wire.getRequirer());
+                Set<String> providers = featuresOf.getOrDefault(wire.getProvider(), Set.of());
+                Set<String> requirers = featuresOf.getOrDefault(wire.getRequirer(), Set.of());
                 boolean optional = Namespace.RESOLUTION_OPTIONAL.equals(
                         wire.getRequirement().getDirectives().get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE));
-                if (provider != null && !optional && feature.equals(requirer) && !provider.equals(feature)) {
-                    result.putIfAbsent(provider, name(wire.getRequirer()) + " requires " + describe(wire.getRequirement())
-                            + ", provided by " + name(wire.getProvider()));
+                // A provider the feature lists itself is no need of another feature, even if others list it too.
+                if (!providers.isEmpty() && !optional && requirers.contains(feature) && !providers.contains(feature)) {
+                    result.putIfAbsent(providers.iterator().next(), name(wire.getRequirer()) + " requires "
+                            + describe(wire.getRequirement()) + ", provided by " + name(wire.getProvider()));
                 }
             }
         }
@@ -348,8 +350,9 @@ public final class FeatureResolution implements AutoCloseable {
 
     private String name(Resource resource) {
         if (resource instanceof BundleRevision revision) {
-            String feature = featureOf.get(resource);
-            return revision.getSymbolicName() + " " + revision.getVersion() + (feature == null ? "" : " [feature " + feature + "]");
+            Set<String> features = featuresOf.get(resource);
+            return revision.getSymbolicName() + " " + revision.getVersion()
+                    + (features == null ? "" : " [feature " + String.join(", ", features) + "]");
         }
         return String.valueOf(resource);
     }

@@ -83,6 +83,27 @@ class FeatureResolutionTest {
         assertTrue(report.contains("resolved: the distribution without the optional feature metrics (1 bundles)"), report.toString());
     }
 
+    /** A library two features list (commons-io for Jetty and for Tika) belongs to each of them. */
+    @Test
+    void aLibraryListedByAnOptionalFeatureAndAnotherIsNoNeedOfTheOptionalOne() throws Exception {
+        Path library = bundle("org.example.io", "Export-Package", "org.example.io;version=2.19");
+        Map<String, List<Path>> features = new LinkedHashMap<>();
+        features.put("metrics", List.of(library, bundle("org.example.web", "Import-Package", "org.example.io")));
+        features.put("tessera", List.of(library, bundle("org.example.mime", "Import-Package", "org.example.io")));
+
+        List<String> report = check(features, Set.of("metrics"));
+
+        assertTrue(report.contains("resolved: feature tessera with only what it needs [tessera] (2 bundles)"), report.toString());
+        assertTrue(report.contains("resolved: the distribution without the optional feature metrics (2 bundles)"), report.toString());
+
+        Map<String, List<Path>> onlyInMetrics = new LinkedHashMap<>();
+        onlyInMetrics.put("metrics", List.of(library));
+        onlyInMetrics.put("tessera", List.of(bundle("org.example.mime2", "Import-Package", "org.example.io")));
+        String message = assertThrows(FeatureResolution.UnresolvedException.class,
+                () -> check(onlyInMetrics, Set.of("metrics"))).getMessage();
+        assertTrue(message.contains("feature tessera needs feature metrics"), message);
+    }
+
     @Test
     void aFeatureResolvesWithTheFeaturesItNeedsAndTheyAreNamed() throws Exception {
         Map<String, List<Path>> features = new LinkedHashMap<>();

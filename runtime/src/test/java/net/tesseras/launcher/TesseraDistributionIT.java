@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +76,7 @@ class TesseraDistributionIT {
             assertTrue(export.out().contains("rebuilt around 8"), export.out());
             assertArrayEquals(Files.readAllBytes(film.resolve("wedding.mp4")), Files.readAllBytes(restored.resolve("film/wedding.mp4")));
             assertEquals("# Credits\n", Files.readString(restored.resolve("film/credits.md")));
+            checkWithStandardTools(restored.resolve("tessera"), Files.readAllBytes(film.resolve("wedding.mp4")));
             Node.Result again = node.shell("tesseras:export " + medium + " " + restored);
             assertNotEquals(0, again.exit(), "export never overwrites");
 
@@ -102,6 +104,42 @@ class TesseraDistributionIT {
             assertTrue(!node.shell("tesseras:tesseras").assertOk().out().contains(small));
             node.bin("stop").assertOk();
         }
+    }
+
+    /**
+     * The exported manifest's signature verifies with openssl over the file's bytes, and a file's
+     * BLAKE3 from b3sum is the one the manifest lists (each part skipped where the tool is missing).
+     */
+    private void checkWithStandardTools(Path proof, byte[] film) throws Exception {
+        Path manifest = proof.resolve("MANIFEST");
+        String text = Files.readString(manifest);
+        if (tool("b3sum")) {
+            Path copy = Files.write(tmp.resolve("film-for-b3sum"), film);
+            String b3sum = run("b3sum", "--no-names", copy.toString()).strip();
+            assertTrue(text.contains("blake3:" + b3sum), b3sum + " not in\n" + text);
+        }
+        if (tool("openssl")) {
+            byte[] key = Files.readAllBytes(proof.resolve("identity/creator.pub.ed25519"));
+            byte[] der = new byte[44];
+            System.arraycopy(java.util.HexFormat.of().parseHex("302a300506032b6570032100"), 0, der, 0, 12);
+            System.arraycopy(key, 0, der, 12, 32);
+            Path derFile = Files.write(tmp.resolve("creator.der"), der);
+            String verified = run("openssl", "pkeyutl", "-verify", "-pubin", "-inkey", derFile.toString(), "-keyform",
+                    "DER", "-rawin", "-in", manifest.toString(), "-sigfile", proof.resolve("identity/ed25519.sig").toString());
+            assertTrue(verified.contains("Signature Verified Successfully"), verified);
+        }
+    }
+
+    private static boolean tool(String name) {
+        return Stream.of(System.getenv("PATH").split(java.io.File.pathSeparator))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, name)));
+    }
+
+    private static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), String.join(" ", command) + ":\n" + out);
+        return out;
     }
 
     private static String created(String out) {

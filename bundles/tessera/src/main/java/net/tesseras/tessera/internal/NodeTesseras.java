@@ -154,7 +154,7 @@ final class NodeTesseras implements TesseraService {
             boolean planOk = plan.verifies() && plan.plan().tessera().equals(hash)
                     && java.util.Arrays.equals(plan.plan().creatorKey(), creatorKey);
             checks.add(new Check("fragment plan", planOk, planOk
-                    ? plan.plan().tier() + ", " + plan.plan().dataShards() + " data + " + plan.plan().parityShards()
+                    ? plan.plan().tier().name().toLowerCase(Locale.ROOT) + ", " + plan.plan().dataShards() + " data + " + plan.plan().parityShards()
                             + " parity fragments of " + plan.plan().shardSize() + " bytes, signature valid"
                     : "INVALID: its signature does not verify, or it names another tessera or creator"));
         } catch (TesseraFormatException e) {
