@@ -2,13 +2,12 @@ package net.tesseras.tessera.internal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import net.tesseras.core.ContentHash;
@@ -52,12 +51,15 @@ final class PayloadRestorer {
         Path payload = work.resolve("payload.tar");
         progress.phase("rebuild", plan.payloadLength());
         try (FileChannel out = FileChannel.open(payload, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            new PayloadDecoder(coder, PayloadEncoder.DEFAULT_WINDOW, work.path()).decode(layout, plan.checksums(), index -> unusable.contains(index)
-                    ? Optional.<SeekableByteChannel>empty() : store.open(hash, index), out, progress::advanced);
+            Map<Integer, String> skipped = new PayloadDecoder(coder, PayloadEncoder.DEFAULT_WINDOW, work.path())
+                    .decode(layout, plan.checksums(), new StoreShardSource(store, hash, unusable), out, progress::advanced);
+            // The index's view (not held, other checksum) and the decoder's (missing or damaged on disk).
+            TreeSet<Integer> all = new TreeSet<>(unusable);
+            all.addAll(skipped.keySet());
+            return new Restored(payload, List.copyOf(all));
         } catch (InsufficientShardsException e) {
             throw new TesseraException("tessera " + hash + " cannot be rebuilt: " + e.getMessage()
                     + "; the store holds too few good fragments (tesseras:show " + hash.toShortHex(12) + " lists them)", e);
         }
-        return new Restored(payload, unusable);
     }
 }

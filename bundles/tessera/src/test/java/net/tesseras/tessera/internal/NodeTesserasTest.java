@@ -199,6 +199,25 @@ class NodeTesserasTest {
     }
 
     @Test
+    void aDamagedOnlyFragmentIsReportedNotThrownAndExportSaysItCannotRebuild() throws IOException {
+        TesseraInfo info = tesseras.create(List.of(photos), TesseraProgress.NONE);
+        Path shard = dir.resolve("data/fragments").resolve(info.hash().toHex()).resolve("000.shard");
+        byte[] bytes = Files.readAllBytes(shard);
+        bytes[bytes.length / 3] ^= 1;
+        Files.write(shard, bytes);
+
+        TesseraVerification verification = tesseras.verify(info.hash(), TesseraProgress.NONE);
+        assertFalse(verification.passed());
+        assertTrue(verification.checks().stream().anyMatch(c -> c.part().equals("fragment 0 (data)") && !c.passed()),
+                verification.toString());
+        assertTrue(verification.checks().stream().anyMatch(c -> c.part().equals("rebuild") && !c.passed()
+                && c.detail().contains("shard 0")), verification.toString());
+        TesseraException export = assertThrows(TesseraException.class,
+                () -> tesseras.export(info.hash(), dir.resolve("out"), TesseraProgress.NONE));
+        assertTrue(export.getMessage().contains("cannot be rebuilt"), export.getMessage());
+    }
+
+    @Test
     void aHandEditedManifestFailsItsSignature() {
         TesseraInfo info = tesseras.create(List.of(photos), TesseraProgress.NONE);
         db.write(c -> {

@@ -65,13 +65,15 @@ public final class PayloadDecoder {
      *
      * @param checksums the checksum of every shard, in index order
      * @param progressBytes told of the payload bytes as they are written (increments)
+     * @return the shards that were tried and could not be used (missing, damaged, of the wrong
+     *     length or unreadable), by index with the reason; empty when the data shards were all good
      * @throws InsufficientShardsException before anything is written, if fewer than {@code
      *     dataShards} good shards are found; the message names each missing or bad one
      * @throws IOException if writing fails, or if a shard changed after it was checked (then the
      *     output is incomplete or wrong and must be discarded)
      */
-    public void decode(ShardLayout layout, List<ContentHash> checksums, ShardSource source, WritableByteChannel out,
-            LongConsumer progressBytes) throws IOException, InsufficientShardsException {
+    public Map<Integer, String> decode(ShardLayout layout, List<ContentHash> checksums, ShardSource source,
+            WritableByteChannel out, LongConsumer progressBytes) throws IOException, InsufficientShardsException {
         checkChecksums(layout, checksums);
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(progressBytes, "progressBytes");
@@ -98,6 +100,7 @@ public final class PayloadDecoder {
                         copy(inputs.rewound(i), layout.shardSize(), keep, checksums.get(i), i, buffer, out, progressBytes);
                     }
                 }
+                return inputs.unusable();
             } finally {
                 if (rebuiltDir != null) {
                     deleteTree(rebuiltDir);

@@ -23,9 +23,11 @@ import net.tesseras.erasure.InsufficientShardsException;
 final class VerifiedShards implements Closeable {
 
     private final Map<Integer, SeekableByteChannel> channels;
+    private final Map<Integer, String> unusable;
 
-    private VerifiedShards(Map<Integer, SeekableByteChannel> channels) {
+    private VerifiedShards(Map<Integer, SeekableByteChannel> channels, Map<Integer, String> unusable) {
         this.channels = channels;
+        this.unusable = unusable;
     }
 
     /**
@@ -69,7 +71,7 @@ final class VerifiedShards implements Closeable {
             good.values().forEach(VerifiedShards::closeQuietly);
             throw insufficient(layout, good.size(), problems, excluded);
         }
-        return new VerifiedShards(good);
+        return new VerifiedShards(good, problems);
     }
 
     /** The reason a shard cannot be used, or null if it is good. */
@@ -107,6 +109,11 @@ final class VerifiedShards implements Closeable {
                 + " bytes in " + layout.dataShards() + " data + " + layout.parityShards() + " parity shards needs "
                 + layout.dataShards() + " good shards but only " + found + " were found" + rebuilding + ": "
                 + String.join(", ", reasons) + "; fetch more shards and try again");
+    }
+
+    /** The shards tried and found missing, damaged, of the wrong length or unreadable, with why. */
+    Map<Integer, String> unusable() {
+        return java.util.Collections.unmodifiableMap(unusable);
     }
 
     Set<Integer> indices() {
