@@ -47,8 +47,11 @@ final class NodeReadiness implements Supplier<Map<String, Object>> {
 
     static final String SERVICE_PROPERTY = "tesseras.readiness";
 
-    /** Service property of a problem a bundle reports itself (see StoreBinding in the common helpers). */
+    /** Service property of a problem a bundle reports itself (see PublishedProblem in the common helpers). */
     static final String PROBLEM_PROPERTY = "tesseras.problem";
+
+    /** Service property: "true" when only an operator can end that problem. */
+    static final String PROBLEM_PERMANENT = "tesseras.problem.permanent";
 
     private static final String SCR = "org.osgi.service.component.runtime.ServiceComponentRuntime";
     private static final String PEER_CLIENT = "net.tesseras.transport.PeerClient";
@@ -126,7 +129,7 @@ final class NodeReadiness implements Supplier<Map<String, Object>> {
     /**
      * Problems a component publishes itself, as a service with the property {@value #PROBLEM_PROPERTY}
      * (one line of text): what DS cannot see, such as a consumer whose {@code store.target} matches
-     * no store. Not permanent: the store may still be starting.
+     * no store, or a store that stays down until its file is fixed.
      */
     private List<Readiness.Problem> publishedProblems() {
         ServiceReference<?>[] references;
@@ -138,7 +141,8 @@ final class NodeReadiness implements Supplier<Map<String, Object>> {
         List<Readiness.Problem> problems = new ArrayList<>();
         if (references != null) {
             for (ServiceReference<?> reference : references) {
-                problems.add(new Readiness.Problem(String.valueOf(reference.getProperty(PROBLEM_PROPERTY)), false));
+                problems.add(new Readiness.Problem(String.valueOf(reference.getProperty(PROBLEM_PROPERTY)),
+                        "true".equals(String.valueOf(reference.getProperty(PROBLEM_PERMANENT)))));
             }
         }
         return problems;

@@ -1,19 +1,14 @@
 package net.tesseras.common.internal;
 
-import java.util.Dictionary;
 import java.util.HashMap;
-import java.util.Hashtable;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import net.tesseras.storage.FragmentStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.tracker.ServiceTracker;
 import org.osgi.util.tracker.ServiceTrackerCustomizer;
 import org.slf4j.Logger;
@@ -29,13 +24,10 @@ import org.slf4j.Logger;
  * key, the value and the filter kept, and the consumer keeps its last good target (per
  * configuration, for the bundle's life, since DS may re-create the consumer for a change). A valid
  * filter the operator set that matches no store is a problem the node's readiness names
- * ({@code /health} DOWN): while it lasts this class registers a service with the property
- * {@value #PROBLEM_PROPERTY} saying which consumer lacks which store.
+ * ({@code /health} DOWN): while it lasts it is a {@link PublishedProblem} saying which consumer
+ * lacks which store.
  */
 public final class StoreBinding implements AutoCloseable {
-
-    /** Service property of a problem the node's readiness reports (the launcher reads it; JDK types only). */
-    public static final String PROBLEM_PROPERTY = "tesseras.problem";
 
     /** A store and its service properties. */
     public record Bound(FragmentStore store, Map<String, Object> properties) {}
@@ -52,7 +44,7 @@ public final class StoreBinding implements AutoCloseable {
     private String target;
     private boolean operatorSet;
     private String refused;
-    private ServiceRegistration<?> problem;
+    private final PublishedProblem problem;
     private volatile Bound current;
 
     /**
@@ -64,6 +56,8 @@ public final class StoreBinding implements AutoCloseable {
         this.pid = pid;
         this.consumer = consumer;
         this.log = log;
+        // Not permanent: the store it names may still be starting.
+        this.problem = new PublishedProblem(context, false);
     }
 
     /**
@@ -150,10 +144,7 @@ public final class StoreBinding implements AutoCloseable {
         }
         matching.clear();
         current = null;
-        if (problem != null) {
-            problem.unregister();
-            problem = null;
-        }
+        problem.clear();
     }
 
     /** Greedy, like a DS reference: the highest-ranked matching store (then the oldest). */
@@ -175,25 +166,12 @@ public final class StoreBinding implements AutoCloseable {
 
     /** Registers or withdraws the problem readiness reports: an operator's target (or a refused one) that binds no store. */
     private void updateProblem() {
-        String text = current != null ? null : refused != null ? consumer + ": " + refused
-                : operatorSet ? consumer + ": " + missing() : null;
-        if (problem != null) {
-            if (text != null && text.equals(problem.getReference().getProperty(PROBLEM_PROPERTY))) {
-                return;
-            }
-            problem.unregister();
-            problem = null;
-        }
-        if (text != null) {
-            Dictionary<String, Object> props = new Hashtable<>();
-            props.put(PROBLEM_PROPERTY, text);
-            Supplier<String> says = () -> text;
-            problem = context.registerService(Supplier.class, says, props);
-        }
+        problem.set(current != null ? null : refused != null ? consumer + ": " + refused
+                : operatorSet ? consumer + ": " + missing() : null);
     }
 
     private static Map<String, Object> properties(ServiceReference<?> reference) {
-        Map<String, Object> map = new TreeMap<>();
+        Map<String, Object> map = new HashMap<>();
         for (String key : reference.getPropertyKeys()) {
             map.put(key, reference.getProperty(key));
         }

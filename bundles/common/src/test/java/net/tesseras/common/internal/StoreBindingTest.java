@@ -135,8 +135,8 @@ class StoreBindingTest {
     private List<String> problems() {
         try {
             Collection<ServiceReference<Supplier>> refs = context.getServiceReferences(Supplier.class,
-                    "(" + StoreBinding.PROBLEM_PROPERTY + "=*)");
-            return refs.stream().map(r -> String.valueOf(r.getProperty(StoreBinding.PROBLEM_PROPERTY))).toList();
+                    "(" + PublishedProblem.PROPERTY + "=*)");
+            return refs.stream().map(r -> String.valueOf(r.getProperty(PublishedProblem.PROPERTY))).toList();
         } catch (org.osgi.framework.InvalidSyntaxException e) {
             throw new AssertionError(e);
         }
