@@ -137,6 +137,15 @@ final class FakeGogo {
                 List<Object> arguments = new ArrayList<>(List.of(words).subList(1, words.length));
                 return exit instanceof Function f ? f.execute(session, arguments) : "no exit function";
             }
+            case "flood" -> {
+                // Output without end, until the command is interrupted (its client went away).
+                String line = "x".repeat(1023);
+                while (!Thread.currentThread().isInterrupted()) {
+                    out.println(line);
+                }
+                interrupted.countDown();
+                throw new InterruptedException("flood interrupted");
+            }
             case "block" -> {
                 blocking.countDown();
                 try {
