@@ -386,7 +386,7 @@ public final class LocalShellServer {
                 return exit.status;
             } catch (Exception e) {
                 if (!interrupted.get()) {
-                    err.println("Error: " + message(e));
+                    err.println("Error: " + explain(request.command(), e));
                 }
                 LOG.debug("local shell: command '{}' failed", request.command(), e);
                 if (!interrupted.get()) {
@@ -566,6 +566,21 @@ public final class LocalShellServer {
     }
 
     /** The messages of an exception and its causes, without a stack trace. */
+    /**
+     * What went wrong with {@code command}, for a person: Gogo says "Cannot coerce stop(String) to
+     * any of [(Bundle[]), ...]" when arguments fit none of a command's forms, most often a bundle id
+     * that no bundle has.
+     */
+    static String explain(String command, Throwable e) {
+        String text = message(e);
+        if (e instanceof IllegalArgumentException && text.startsWith("Cannot coerce ")) {
+            String name = text.substring("Cannot coerce ".length()).split("\\(", 2)[0];
+            return "the arguments of '" + command.strip() + "' fit none of the forms of " + name
+                    + " (a bundle id or name that no bundle has? 'lb' lists the bundles; 'help " + name + "' shows the forms)";
+        }
+        return text;
+    }
+
     static String message(Throwable e) {
         StringBuilder s = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {

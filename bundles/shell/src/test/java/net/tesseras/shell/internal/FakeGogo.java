@@ -125,6 +125,9 @@ final class FakeGogo {
         switch (words[0]) {
             case "echo" -> out.println(command.substring(5));
             case "fail" -> throw new IllegalStateException("it failed");
+            // What Gogo throws for arguments that fit none of a command's forms (felix:stop 999).
+            case "stop" -> throw new IllegalArgumentException(
+                    "Cannot coerce stop(String) to any of [(Bundle[]), (String, Bundle[]), (boolean, Bundle[])]");
             case "warn" -> err.println("Bundle ID 67 is invalid");
             case "pwd" -> out.println(cwd + " " + variables.get("HOME"));
             case "start" -> {

@@ -268,6 +268,10 @@ class LocalShellServerTest {
         assertEquals(1, unresolved.exit(), "a start that returns its failure as text fails");
         assertTrue(unresolved.err().contains("Unable to resolve 67"), unresolved.err());
         assertEquals(0, bare("start 12").exit());
+        ShellTestClient.Answer noSuchBundle = bare("stop 999");
+        assertEquals(1, noSuchBundle.exit());
+        assertEquals("Error: the arguments of 'stop 999' fit none of the forms of stop (a bundle id or name that no bundle has?"
+                + " 'lb' lists the bundles; 'help stop' shows the forms)\n", noSuchBundle.err(), "no raw coercion error");
     }
 
     @Test
