@@ -158,7 +158,9 @@ public final class StoreBinding implements AutoCloseable {
         if (before != null && next == null) {
             log.warn("{} uses no fragment store: {}", consumer, missing());
         } else if (next != null && (before == null || before.store() != next.store())) {
-            log.info("{} uses fragment store {} ({})", consumer, next.properties().getOrDefault(FragmentStore.NAME, "?"),
+            Object name = next.properties().get(FragmentStore.NAME);
+            Object behind = next.properties().get("delegate.store.name");
+            log.info("{} uses fragment store {} ({})", consumer, name != null ? name : behind != null ? "cache>" + behind : "?",
                     StoreTargets.describe(target));
         }
         updateProblem();

@@ -11,6 +11,7 @@ import java.util.Optional;
 import net.tesseras.database.Database;
 import net.tesseras.common.config.internal.ConfigRules;
 import net.tesseras.common.internal.DataDirectory;
+import net.tesseras.common.internal.PublishedProblem;
 import net.tesseras.identity.NodeIdentity;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
@@ -80,6 +81,8 @@ public final class NodeIdentityComponent {
     private Database database;
     private String databaseLocation;
     private volatile String problem;
+    // The refusal, for readiness: /health and bin/tesseras start name it (only the operator can end it).
+    private final PublishedProblem refused;
     private boolean closed;
 
     /**
@@ -92,6 +95,7 @@ public final class NodeIdentityComponent {
     @Activate
     public NodeIdentityComponent(BundleContext context, Map<String, Object> properties) throws IOException {
         this.context = context;
+        this.refused = new PublishedProblem(context, true);
         ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
         if (!checked.usable()) {
             throw checked.down(null);
@@ -161,6 +165,7 @@ public final class NodeIdentityComponent {
             if (recorded.isPresent() && !recorded.get().equals(replaces)) {
                 problem = refusal(recorded.get());
                 LOG.error(problem);
+                refused.set("node identity: " + problem);
                 return;
             }
             KeyPairIdentity created = files.createAndRemember();
@@ -188,6 +193,7 @@ public final class NodeIdentityComponent {
         serviceProperties.put("node.id", loaded.nodeId().toHex());
         identity = loaded;
         problem = null;
+        refused.clear();
         registration = context.registerService(NodeIdentity.class, loaded, serviceProperties);
         LOG.info("node identity {} {} ({})", loaded.nodeId(), how, files.directory());
     }
@@ -216,6 +222,7 @@ public final class NodeIdentityComponent {
     @Deactivate
     synchronized void deactivate() {
         closed = true;
+        refused.clear();
         if (registration != null) {
             registration.unregister();
             registration = null;

@@ -162,14 +162,15 @@ public final class TransportComponent {
         this.identity = identity;
         this.stores = new StoreBinding(context, PID, "the transport (serving peers)", LOG);
         try {
-            activate(properties);
+            configureAndStart(properties);
         } catch (InterruptedException | RuntimeException e) {
             stores.close();
             throw e;
         }
     }
 
-    private void activate(Map<String, Object> properties) throws InterruptedException {
+    // Not named activate: DS would call a method of that name again after the constructor.
+    private void configureAndStart(Map<String, Object> properties) throws InterruptedException {
         stores.configure(properties);
         ComponentRetry retry = new ComponentRetry(context, PID, TransportComponent.class.getName());
         ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);

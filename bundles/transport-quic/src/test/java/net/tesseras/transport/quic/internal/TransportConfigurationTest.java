@@ -177,6 +177,14 @@ class TransportConfigurationTest {
         assertFalse(descriptor.contains("net.tesseras.storage.FragmentStore"), descriptor);
     }
 
+    /** With activation by constructor DS still calls a method named activate afterwards (it started the transport twice). */
+    @Test
+    void noMethodNamedActivateBesideTheActivatingConstructor() {
+        for (java.lang.reflect.Method m : TransportComponent.class.getDeclaredMethods()) {
+            assertFalse(m.getName().equals("activate"), m.toString());
+        }
+    }
+
     private static Map<String, Object> props(String pid, int port) {
         Map<String, Object> p = new HashMap<>();
         p.put("service.pid", pid);
