@@ -50,6 +50,7 @@ public class ConfigurationErrorsIT {
     private static final String DATABASE = "net.tesseras.storage.internal.db.DatabaseComponent";
     private static final String FS = "net.tesseras.storage.internal.fs.FsFragmentStoreComponent";
     private static final String SHELL = "net.tesseras.shell.internal.LocalShellServer";
+    private static final String STORAGE_COMMANDS = "net.tesseras.shell.internal.StorageCommands";
     private static final String CACHE = "net.tesseras.cache.internal.CacheComponent";
     private static final String SQLITE = "net.tesseras.storage.sqlite.internal.SqliteFragmentStoreComponent";
     /** The real main cache front, not the one standing in for it while its backend is missing. */
@@ -259,6 +260,50 @@ public class ConfigurationErrorsIT {
         }
         await("the cache in front of fs", () -> count("(&(store.role=front)(delegate.store.name=fs))") == 1);
         awaitStatus("cache>fs");
+    }
+
+    /**
+     * store.target follows the one rule: DS used to apply it itself, silently. A filter that matches
+     * no store binds none (writes refused naming it, a problem published for /health), never
+     * another store; an invalid filter is refused and the last good target kept.
+     */
+    @Test
+    public void storeTargetMatchingNoStoreIsAProblemAndAnInvalidOneKeepsTheLastGood() throws Exception {
+        await("the fs store", () -> count("(store.name=fs)") == 1);
+        await("the sqlite store", () -> count("(store.name=sqlite)") == 1);
+        awaitStatus("cache>fs");
+        Path file = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "letter", ".txt");
+        Files.writeString(file, "written with a store.target that names no store " + System.nanoTime());
+        try {
+            update("net.tesseras.shell", "store.target", "(store.name=nosuch)");
+            awaitStatus("none: the configured fragment store is not available");
+            await("the problem published for /health", () -> problems().stream().anyMatch(p -> p.contains("(store.name=nosuch)")));
+            String refused = gogoFailure("tesseras:put " + file);
+            assertTrue(refused, refused.contains("(store.name=nosuch)") && refused.contains("etc/net.tesseras.shell.cfg"));
+
+            update("net.tesseras.shell", "store.target", "(store.name=sqlite)");
+            awaitStatus("Fragment store     sqlite");
+            await("the problem withdrawn", () -> problems().isEmpty());
+
+            update("net.tesseras.shell", "store.target", "(store.name=fs");
+            await("the storage commands configured", () -> activeWith(STORAGE_COMMANDS, "store.target", "(store.name=fs"));
+            awaitStatus("Fragment store     sqlite");
+            assertTrue(problems().toString(), problems().isEmpty());
+        } finally {
+            update("net.tesseras.shell", "store.target", null);
+        }
+        awaitStatus("cache>fs");
+    }
+
+    @SuppressWarnings("rawtypes")
+    private java.util.List<String> problems() {
+        try {
+            Collection<ServiceReference<java.util.function.Supplier>> refs =
+                    context.getServiceReferences(java.util.function.Supplier.class, "(tesseras.problem=*)");
+            return refs.stream().map(r -> String.valueOf(r.getProperty("tesseras.problem"))).toList();
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** Waits until tesseras:status prints {@code text} (the shell follows service events on its own thread). */

@@ -47,6 +47,12 @@ final class NodeReadiness implements Supplier<Map<String, Object>> {
 
     static final String SERVICE_PROPERTY = "tesseras.readiness";
 
+    /** Service property of a problem a bundle reports itself (see PublishedProblem in the common helpers). */
+    static final String PROBLEM_PROPERTY = "tesseras.problem";
+
+    /** Service property: "true" when only an operator can end that problem. */
+    static final String PROBLEM_PERMANENT = "tesseras.problem.permanent";
+
     private static final String SCR = "org.osgi.service.component.runtime.ServiceComponentRuntime";
     private static final String PEER_CLIENT = "net.tesseras.transport.PeerClient";
     private static final String HTTP_RUNTIME = "org.osgi.service.http.runtime.HttpServiceRuntime";
@@ -110,12 +116,36 @@ final class NodeReadiness implements Supplier<Map<String, Object>> {
             }
         }
         Readiness.Report report = Readiness.judge(bundles, components, listeners);
-        if (scrProblem.isEmpty()) {
+        List<Readiness.Problem> published = publishedProblems();
+        if (scrProblem.isEmpty() && published.isEmpty()) {
             return report;
         }
         List<Readiness.Problem> all = new ArrayList<>(scrProblem);
         all.addAll(report.components());
+        all.addAll(published);
         return new Readiness.Report(report.bundles(), all, report.listeners());
+    }
+
+    /**
+     * Problems a component publishes itself, as a service with the property {@value #PROBLEM_PROPERTY}
+     * (one line of text): what DS cannot see, such as a consumer whose {@code store.target} matches
+     * no store, or a store that stays down until its file is fixed.
+     */
+    private List<Readiness.Problem> publishedProblems() {
+        ServiceReference<?>[] references;
+        try {
+            references = context.getAllServiceReferences(null, "(" + PROBLEM_PROPERTY + "=*)");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        List<Readiness.Problem> problems = new ArrayList<>();
+        if (references != null) {
+            for (ServiceReference<?> reference : references) {
+                problems.add(new Readiness.Problem(String.valueOf(reference.getProperty(PROBLEM_PROPERTY)),
+                        "true".equals(String.valueOf(reference.getProperty(PROBLEM_PERMANENT)))));
+            }
+        }
+        return problems;
     }
 
     /**

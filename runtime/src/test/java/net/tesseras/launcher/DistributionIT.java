@@ -1,6 +1,7 @@
 package net.tesseras.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -889,6 +890,39 @@ class DistributionIT {
         }
     }
 
+    /**
+     * Issue 9, defect 10: identity/ and data/node.id moved away while the database stays. The node
+     * used to make a new NodeId over the old one's data; now the start fails naming the NodeId the
+     * database records and the fix, nothing is created, and the restored files start it as itself.
+     */
+    @Test
+    void anIdentityMovedAwayFromItsDataStopsTheStartNamingTheFixAndNoNewNodeIdIsMade() throws Exception {
+        Path data = tmp.resolve("data");
+        try (Node node = new Node(home, data)) {
+            node.bin("start").assertOk();
+            String nodeId = node.shell("tesseras:identity").assertOk().out().lines().findFirst().orElseThrow()
+                    .substring("NodeId".length()).trim();
+            node.bin("stop").assertOk();
+            Files.move(data.resolve("identity"), tmp.resolve("identity-backup"));
+            Files.move(data.resolve("node.id"), tmp.resolve("node.id-backup"));
+
+            Node.Result refused = node.bin("start");
+            assertEquals(1, refused.exit(), "stdout:\n" + refused.out() + "\nstderr:\n" + refused.err());
+            assertTrue(refused.err().contains("NodeId " + nodeId) && refused.err().contains("restore node.key, node.pub and node.properties")
+                    && refused.err().contains("new.identity.replaces = " + nodeId), refused.err());
+            assertFalse(Files.exists(data.resolve("identity/node.key")), "no new key pair was made");
+
+            if (Files.isDirectory(data.resolve("identity"))) {
+                Files.delete(data.resolve("identity"));
+            }
+            Files.move(tmp.resolve("identity-backup"), data.resolve("identity"));
+            Files.move(tmp.resolve("node.id-backup"), data.resolve("node.id"));
+            node.bin("start").assertOk();
+            assertTrue(node.shell("tesseras:identity").assertOk().out().startsWith("NodeId      " + nodeId));
+            node.bin("stop").assertOk();
+        }
+    }
+
     @Test
     void helpListsTheCommandsAndRestartStopsThenStarts() throws Exception {
         try (Node node = new Node(home, tmp.resolve("data"))) {
@@ -898,6 +932,12 @@ class DistributionIT {
 
             node.bin("start").assertOk();
             long before = node.pid();
+            // An argument where none is taken is refused and changes nothing (stop 999 meant a bundle).
+            Node.Result stray = node.bin("stop", "999");
+            assertEquals(2, stray.exit(), stray.toString());
+            assertTrue(stray.err().contains("tesseras stop takes no arguments") && stray.err().contains("shell -c \"stop 999\""),
+                    stray.err());
+            assertEquals(before, node.pid(), "the node still runs");
             Node.Result restarted = node.bin("restart").assertOk();
             assertTrue(restarted.out().contains("Tesseras stopped (pid " + before + ")") && restarted.out().contains("Tesseras started"),
                     restarted.out());

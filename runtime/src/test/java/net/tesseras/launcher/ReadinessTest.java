@@ -169,6 +169,32 @@ class ReadinessTest {
         assertEquals(2, Readiness.judge(List.of(), components, List.of()).components().size());
     }
 
+    /** What DS cannot see (a store.target that matches no store) is published by the bundle and makes the node DOWN. */
+    @Test
+    void aProblemABundlePublishesMakesTheNodeDownNamingIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        org.osgi.framework.launch.Framework framework = new org.apache.felix.framework.FrameworkFactory().newFramework(
+                Map.of("org.osgi.framework.storage", dir.resolve("cache").toString(), "org.osgi.framework.storage.clean", "onFirstInit"));
+        framework.start();
+        try {
+            NodeReadiness readiness = new NodeReadiness(framework.getBundleContext(), dir);
+            assertEquals("UP", readiness.get().get("status"));
+            java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+            String text = "the transport (serving peers): the configured fragment store is not available (store.target (store.name=sqlit) ...)";
+            props.put(NodeReadiness.PROBLEM_PROPERTY, text);
+            java.util.function.Supplier<String> says = () -> text;
+            var registration = framework.getBundleContext().registerService(java.util.function.Supplier.class, says, props);
+            Map<String, Object> health = readiness.get();
+            assertEquals("DOWN", health.get("status"));
+            assertEquals(List.of(text), health.get("components"));
+            registration.unregister();
+            assertEquals("UP", readiness.get().get("status"));
+        } finally {
+            framework.stop();
+            framework.waitForStop(10_000);
+        }
+    }
+
     @Test
     void aPortHeldByAnotherSocketIsReportedInUse() throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();

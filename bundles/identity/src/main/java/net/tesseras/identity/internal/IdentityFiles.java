@@ -58,18 +58,34 @@ final class IdentityFiles {
      * where the node had an identity is an error naming the fix; nothing is overwritten.
      */
     KeyPairIdentity loadOrCreate() throws IOException {
-        KeyPairIdentity identity;
         if (exists()) {
-            identity = load();
-        } else {
-            refuseIfTheNodeHadAnIdentity();
-            identity = create();
+            return loadAndRemember();
         }
+        refuseIfTheNodeHadAnIdentity();
+        return createAndRemember();
+    }
+
+    /** Loads the existing identity and records it in {@code data/node.id}. */
+    KeyPairIdentity loadAndRemember() throws IOException {
+        KeyPairIdentity identity = load();
         remember(identity);
         return identity;
     }
 
-    private void refuseIfTheNodeHadAnIdentity() throws IOException {
+    /** Creates a new identity and records it in {@code data/node.id}; only after {@link #refuseIfTheNodeHadAnIdentity()}. */
+    KeyPairIdentity createAndRemember() throws IOException {
+        KeyPairIdentity identity = create();
+        remember(identity);
+        return identity;
+    }
+
+    /** The file that records this node's NodeId and key directory. */
+    Path record() {
+        return record;
+    }
+
+    /** Fails, naming the fix, when the files show that this node had an identity (see the class comment). */
+    void refuseIfTheNodeHadAnIdentity() throws IOException {
         Path pub = directory.resolve("node.pub");
         Path properties = directory.resolve("node.properties");
         if (Files.exists(pub) || Files.exists(properties)) {

@@ -65,7 +65,9 @@ import org.slf4j.LoggerFactory;
  * the node is busy (exit status {@value #EXIT_BUSY}). While a command runs the client receives a
  * keep-alive every few seconds, so it can tell a slow command from a node that stopped answering;
  * closing the connection or sending an interrupt interrupts the command (exit status {@value
- * #EXIT_INTERRUPTED}).
+ * #EXIT_INTERRUPTED}). A client that reads none of its command's output for {@link
+ * #WRITE_TIMEOUT_MILLIS} while the node waits to write it is disconnected the same way, so clients
+ * that never read cannot hold the places either.
  */
 @Component(configurationPid = LocalShellServer.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true, service = {})
@@ -108,6 +110,12 @@ public final class LocalShellServer {
 
     /** How long a client may take to send its command. */
     static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+    /**
+     * How long a client may leave its command's output unread (no byte taken while a write waits)
+     * before it is disconnected, which interrupts the command and frees its place: four clients
+     * that never read would otherwise hold every place for good.
+     */
+    static final long WRITE_TIMEOUT_MILLIS = 60_000;
     /** Interval of keep-alive frames while a command runs (the client gives up after several missed). */
     static final long KEEPALIVE_MILLIS = 5_000;
     /** Connections open at once, running or sending their command; more are told the node is busy. */
@@ -117,6 +125,7 @@ public final class LocalShellServer {
     private final Path dataDirectory;
     private final long requestTimeoutMillis;
     private final long keepaliveMillis;
+    private final long writeTimeoutMillis;
     private final String owner = System.getProperty("user.name");
     private final ThreadPoolExecutor connections;
     private final ExecutorService watchers;
@@ -151,7 +160,13 @@ public final class LocalShellServer {
 
     LocalShellServer(Path dataDirectory, Config config, CommandProcessor processor, long requestTimeoutMillis,
             long keepaliveMillis) throws IOException {
+        this(dataDirectory, config, processor, requestTimeoutMillis, keepaliveMillis, WRITE_TIMEOUT_MILLIS);
+    }
+
+    LocalShellServer(Path dataDirectory, Config config, CommandProcessor processor, long requestTimeoutMillis,
+            long keepaliveMillis, long writeTimeoutMillis) throws IOException {
         this.keepaliveMillis = keepaliveMillis;
+        this.writeTimeoutMillis = writeTimeoutMillis;
         this.processor = processor;
         this.dataDirectory = dataDirectory;
         this.requestTimeoutMillis = requestTimeoutMillis;
@@ -309,13 +324,26 @@ public final class LocalShellServer {
                         + PID + ".cfg); try again when one has finished");
                 return;
             }
+            // A client that stops reading blocks the command's writes (and the exit frame): close it.
+            long period = Math.max(10, writeTimeoutMillis / 4);
+            ScheduledFuture<?> unread = timer.scheduleWithFixedDelay(() -> closeIfNotReading(client, frames), period, period,
+                    TimeUnit.MILLISECONDS);
             try {
                 frames.exit(execute(request, client, frames));
             } finally {
+                unread.cancel(false);
                 slots.release();
             }
         } catch (IOException e) {
             LOG.debug("local shell: connection ended early: {}", e.toString());
+        }
+    }
+
+    private void closeIfNotReading(SocketChannel client, ShellFrames frames) {
+        if (client.isOpen() && frames.stalledNanos() >= TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis)) {
+            LOG.warn("local shell: a client read none of its command's output for {} s; disconnecting it, which interrupts the "
+                    + "command and frees its place", TimeUnit.MILLISECONDS.toSeconds(writeTimeoutMillis));
+            closeQuietly(client);
         }
     }
 
@@ -358,7 +386,7 @@ public final class LocalShellServer {
                 return exit.status;
             } catch (Exception e) {
                 if (!interrupted.get()) {
-                    err.println("Error: " + message(e));
+                    err.println("Error: " + explain(request.command(), e));
                 }
                 LOG.debug("local shell: command '{}' failed", request.command(), e);
                 if (!interrupted.get()) {
@@ -538,6 +566,21 @@ public final class LocalShellServer {
     }
 
     /** The messages of an exception and its causes, without a stack trace. */
+    /**
+     * What went wrong with {@code command}, for a person: Gogo says "Cannot coerce stop(String) to
+     * any of [(Bundle[]), ...]" when arguments fit none of a command's forms, most often a bundle id
+     * that no bundle has.
+     */
+    static String explain(String command, Throwable e) {
+        String text = message(e);
+        if (e instanceof IllegalArgumentException && text.startsWith("Cannot coerce ")) {
+            String name = text.substring("Cannot coerce ".length()).split("\\(", 2)[0];
+            return "the arguments of '" + command.strip() + "' fit none of the forms of " + name
+                    + " (a bundle id or name that no bundle has? 'lb' lists the bundles; 'help " + name + "' shows the forms)";
+        }
+        return text;
+    }
+
     static String message(Throwable e) {
         StringBuilder s = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -55,6 +55,8 @@ final class ShellFrames {
 
     private final WritableByteChannel channel;
     private final ReentrantLock lock = new ReentrantLock();
+    // When the write under way started waiting for the client (0: none waits), for the server's deadline.
+    private volatile long blockedSince;
 
     ShellFrames(WritableByteChannel channel) {
         this.channel = channel;
@@ -161,11 +163,27 @@ final class ShellFrames {
         ByteBuffer header = ByteBuffer.allocate(5).put(type).putInt(length).flip();
         ByteBuffer body = ByteBuffer.wrap(payload, offset, length);
         while (header.hasRemaining()) {
-            channel.write(header);
+            writeSome(header);
         }
         while (body.hasRemaining()) {
-            channel.write(body);
+            writeSome(body);
         }
+    }
+
+    /** One write, timed: a client that stops reading leaves it blocked, which {@link #stalledNanos()} tells. */
+    private void writeSome(ByteBuffer buffer) throws IOException {
+        blockedSince = System.nanoTime();
+        try {
+            channel.write(buffer);
+        } finally {
+            blockedSince = 0;
+        }
+    }
+
+    /** How long the write under way has been blocked without any byte taken by the client; 0 when none is. */
+    long stalledNanos() {
+        long since = blockedSince;
+        return since == 0 ? 0 : System.nanoTime() - since;
     }
 
     void write(byte type, String text) throws IOException {

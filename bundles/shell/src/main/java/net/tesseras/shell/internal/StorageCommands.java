@@ -16,6 +16,7 @@ import net.tesseras.core.FragmentId;
 import net.tesseras.core.Blake3;
 import net.tesseras.core.Blake3Hashing;
 import net.tesseras.common.internal.DataDirectory;
+import net.tesseras.common.internal.StoreBinding;
 import net.tesseras.common.internal.StoreTargets;
 import net.tesseras.database.Database;
 import net.tesseras.identity.NodeIdentity;
@@ -29,9 +30,12 @@ import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.osgi.framework.BundleContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -41,10 +45,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * {@code tesseras:*} commands for the node's storage. They use the store the configuration names
  * ({@link StoreTargets}: the cache front, else the configured backend) and follow it when it
  * changes; when it is missing they refuse to work and say which store is missing, never falling
- * back to another backend.
+ * back to another backend. {@code store.target} is applied under the one configuration rule by a
+ * {@link StoreBinding} (immediate, so that a target matching no store shows in readiness at once).
  */
 @Component(service = StorageCommands.class, configurationPid = LocalShellServer.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @GogoCommand(scope = "tesseras", function = {"init", "status", "put", "fragments", "get"})
 public final class StorageCommands {
 
@@ -68,37 +73,53 @@ public final class StorageCommands {
     /** Bytes written per call, so progress and interruption are noticed during a large write. */
     private static final int COPY_CHUNK = 1 << 20;
 
+    private static final Logger LOG = LoggerFactory.getLogger(StorageCommands.class);
+
     private final Path dataDirectory;
-    private final String storeTarget;
-    private volatile BoundStore store;
+    // The store the configuration names; null where tests hand a store in (bindStore).
+    private final StoreBinding stores;
+    private volatile BoundStore given;
     private volatile Database database;
     private volatile NodeIdentity identity;
 
     @Activate
     public StorageCommands(BundleContext context, Map<String, Object> properties) {
-        this(DataDirectory.of(context), StoreTargets.describe(properties.get(StoreTargets.KEY)));
+        this.dataDirectory = DataDirectory.of(context);
+        this.stores = new StoreBinding(context, LocalShellServer.PID, "the storage commands (tesseras:put, get, verify, ...)", LOG);
+        stores.configure(properties);
     }
 
     StorageCommands(Path dataDirectory) {
-        this(dataDirectory, StoreTargets.describe(null));
-    }
-
-    StorageCommands(Path dataDirectory, String storeTarget) {
         this.dataDirectory = dataDirectory;
-        this.storeTarget = storeTarget;
+        this.stores = null;
     }
 
-    @Reference(name = "store", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = StoreTargets.CONSUMER)
+    @Deactivate
+    void deactivate() {
+        if (stores != null) {
+            stores.close();
+        }
+    }
+
+    /** Tests: use this store, as the binding would. */
     void bindStore(FragmentStore fragmentStore, Map<String, Object> properties) {
-        store = new BoundStore(fragmentStore, Map.copyOf(properties));
+        given = new BoundStore(fragmentStore, Map.copyOf(properties));
     }
 
     void unbindStore(FragmentStore fragmentStore) {
-        BoundStore current = store;
+        BoundStore current = given;
         if (current != null && current.store() == fragmentStore) {
-            store = null;
+            given = null;
         }
+    }
+
+    /** The store in use now, or null. */
+    private BoundStore store() {
+        if (stores == null) {
+            return given;
+        }
+        StoreBinding.Bound bound = stores.current();
+        return bound == null ? null : new BoundStore(bound.store(), bound.properties());
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -162,7 +183,7 @@ public final class StorageCommands {
         out.println("  journal mode " + settings.journalMode() + ", synchronous " + settings.synchronous());
         Map<String, Integer> schemas = db.schemaVersions();
         out.println("  schemas      " + (schemas.isEmpty() ? "none yet" : describe(schemas)));
-        BoundStore current = store;
+        BoundStore current = store();
         out.println("Fragment store " + (current == null ? "none available yet" : current.name() + ": " + current.store()));
         NodeIdentity node = identity;
         // The identity bundle makes the key pair once, on the node's first start, and never replaces it.
@@ -179,7 +200,7 @@ public final class StorageCommands {
 
     void status(PrintStream out) {
         out.println("Data directory     " + dataDirectory);
-        BoundStore current = store;
+        BoundStore current = store();
         if (current == null) {
             out.println("Fragment store     none: " + missingStore());
         } else {
@@ -387,7 +408,7 @@ public final class StorageCommands {
     }
 
     private BoundStore requireStore() {
-        BoundStore current = store;
+        BoundStore current = store();
         if (current == null) {
             throw new IllegalStateException(missingStore() + "; nothing was read or written");
         }
@@ -396,7 +417,10 @@ public final class StorageCommands {
 
     /** Names the configured store that is missing and what to look at; another store is never used instead. */
     private String missingStore() {
-        return "the configured fragment store is not available (" + storeTarget + "); it is down, not replaced by "
+        if (stores != null) {
+            return stores.missing() + ": see scr:list or /health, and the log for why";
+        }
+        return "the configured fragment store is not available (" + StoreTargets.describe(null) + "); it is down, not replaced by "
                 + "another store: see scr:list or /health, and the log for why";
     }
 

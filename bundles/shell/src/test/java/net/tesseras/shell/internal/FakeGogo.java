@@ -125,6 +125,9 @@ final class FakeGogo {
         switch (words[0]) {
             case "echo" -> out.println(command.substring(5));
             case "fail" -> throw new IllegalStateException("it failed");
+            // What Gogo throws for arguments that fit none of a command's forms (felix:stop 999).
+            case "stop" -> throw new IllegalArgumentException(
+                    "Cannot coerce stop(String) to any of [(Bundle[]), (String, Bundle[]), (boolean, Bundle[])]");
             case "warn" -> err.println("Bundle ID 67 is invalid");
             case "pwd" -> out.println(cwd + " " + variables.get("HOME"));
             case "start" -> {
@@ -136,6 +139,15 @@ final class FakeGogo {
                 Object exit = variables.get("exit");
                 List<Object> arguments = new ArrayList<>(List.of(words).subList(1, words.length));
                 return exit instanceof Function f ? f.execute(session, arguments) : "no exit function";
+            }
+            case "flood" -> {
+                // Output without end, until the command is interrupted (its client went away).
+                String line = "x".repeat(1023);
+                while (!Thread.currentThread().isInterrupted()) {
+                    out.println(line);
+                }
+                interrupted.countDown();
+                throw new InterruptedException("flood interrupted");
             }
             case "block" -> {
                 blocking.countDown();

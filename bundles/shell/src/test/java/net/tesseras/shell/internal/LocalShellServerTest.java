@@ -165,6 +165,37 @@ class LocalShellServerTest {
     }
 
     @Test
+    void clientsThatNeverReadTheirOutputAreDisconnectedAndFreeTheirPlaces() throws Exception {
+        servers.add(new LocalShellServer(data(), FakeGogo.config("run/shell.sock", 4), gogo.processor(), 10_000,
+                LocalShellServer.KEEPALIVE_MILLIS, 200));
+        List<ShellTestClient> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                ShellTestClient client = new ShellTestClient(data().resolve("run/shell.sock"));
+                silent.add(client);
+                client.sendFramed("/", "/", "flood"); // and never reads what it produces
+            }
+            // Every place is taken until the node gives up on those clients; then a command runs again.
+            ShellTestClient.Answer answer = within(() -> {
+                while (true) {
+                    ShellTestClient.Answer a = bare("echo served");
+                    if (a.exit() != LocalShellServer.EXIT_BUSY) {
+                        return a;
+                    }
+                    Thread.sleep(50);
+                }
+            });
+            assertEquals(0, answer.exit(), answer.err());
+            assertEquals("served\n", answer.out());
+            assertTrue(gogo.interrupted.await(DEADLINE_SECONDS, TimeUnit.SECONDS), "the flooding commands were interrupted");
+        } finally {
+            for (ShellTestClient client : silent) {
+                client.close();
+            }
+        }
+    }
+
+    @Test
     void aClientThatSendsNothingIsDisconnected() throws Exception {
         servers.add(new LocalShellServer(data(), FakeGogo.config("run/shell.sock", 4), gogo.processor(), 100, LocalShellServer.KEEPALIVE_MILLIS));
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -237,6 +268,10 @@ class LocalShellServerTest {
         assertEquals(1, unresolved.exit(), "a start that returns its failure as text fails");
         assertTrue(unresolved.err().contains("Unable to resolve 67"), unresolved.err());
         assertEquals(0, bare("start 12").exit());
+        ShellTestClient.Answer noSuchBundle = bare("stop 999");
+        assertEquals(1, noSuchBundle.exit());
+        assertEquals("Error: the arguments of 'stop 999' fit none of the forms of stop (a bundle id or name that no bundle has?"
+                + " 'lb' lists the bundles; 'help stop' shows the forms)\n", noSuchBundle.err(), "no raw coercion error");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.tesseras.common.config.internal.ConfigRules;
 import net.tesseras.common.internal.DataDirectory;
+import net.tesseras.common.internal.StoreBinding;
 import net.tesseras.common.internal.StoreTargets;
 import net.tesseras.core.ContentHash;
 import net.tesseras.database.Database;
@@ -82,9 +83,8 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
 
     private final Database database;
     private final Path dataDirectory;
-    private final String storeDescription;
     private final ExecutorService executor;
-    private volatile FragmentStore store;
+    private final StoreBinding stores;
     private volatile NodeIdentity identity;
     private volatile ErasureCoder coder;
     private volatile NodeTesseras tesseras;
@@ -94,7 +94,7 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
     public TesseraServiceComponent(BundleContext context, @Reference Database database, Map<String, Object> properties) {
         this.database = database;
         this.dataDirectory = DataDirectory.of(context);
-        this.storeDescription = StoreTargets.describe(properties.get(StoreTargets.KEY));
+        this.stores = new StoreBinding(context, PID, "the tessera service", LOG);
         AtomicInteger threads = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "tesseras-tessera-writer-" + threads.incrementAndGet());
@@ -113,6 +113,7 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
     }
 
     private void configure(Map<String, Object> properties) {
+        stores.configure(properties);
         ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
         if (!checked.usable()) {
             throw checked.down(null);
@@ -127,19 +128,7 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
     @Deactivate
     void deactivate() {
         executor.shutdownNow();
-    }
-
-    @Reference(name = "store", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = StoreTargets.CONSUMER)
-    void bindStore(FragmentStore fragmentStore) {
-        store = fragmentStore;
-        recoverOnce();
-    }
-
-    void unbindStore(FragmentStore fragmentStore) {
-        if (store == fragmentStore) {
-            store = null;
-        }
+        stores.close();
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -166,10 +155,13 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
         }
     }
 
-    /** Finishes creations and deletions a crash interrupted, once a store is there to clean. */
+    /**
+     * Finishes creations and deletions a crash interrupted, once a store is there to clean: at
+     * activation, else before the first operation that finds one.
+     */
     private synchronized void recoverOnce() {
         NodeTesseras current = tesseras;
-        if (recovered || current == null || store == null) {
+        if (recovered || current == null || stores.store() == null) {
             return;
         }
         try {
@@ -183,7 +175,7 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
 
     @Override
     public FragmentStore storeOrNull() {
-        return store;
+        return stores.store();
     }
 
     @Override
@@ -198,46 +190,55 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
 
     @Override
     public String storeDescription() {
-        return storeDescription;
+        String missing = stores.missing();
+        return missing != null ? missing : StoreTargets.describe(null);
     }
 
     @Override
     public TesseraInfo create(List<Path> inputs, TesseraProgress progress) {
+        recoverOnce();
         return tesseras.create(inputs, progress);
     }
 
     @Override
     public List<TesseraInfo> list(ContentHash after, int limit) {
+        recoverOnce();
         return tesseras.list(after, limit);
     }
 
     @Override
     public Optional<TesseraInfo> find(ContentHash hash) {
+        recoverOnce();
         return tesseras.find(hash);
     }
 
     @Override
     public TesseraInfo resolve(String hashOrPrefix) {
+        recoverOnce();
         return tesseras.resolve(hashOrPrefix);
     }
 
     @Override
     public TesseraDetails show(ContentHash hash) {
+        recoverOnce();
         return tesseras.show(hash);
     }
 
     @Override
     public TesseraVerification verify(ContentHash hash, TesseraProgress progress) {
+        recoverOnce();
         return tesseras.verify(hash, progress);
     }
 
     @Override
     public ExportResult export(ContentHash hash, Path destination, TesseraProgress progress) {
+        recoverOnce();
         return tesseras.export(hash, destination, progress);
     }
 
     @Override
     public boolean delete(ContentHash hash) {
+        recoverOnce();
         return tesseras.delete(hash);
     }
 }

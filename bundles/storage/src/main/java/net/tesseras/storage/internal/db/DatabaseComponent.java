@@ -1,5 +1,7 @@
 package net.tesseras.storage.internal.db;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
@@ -80,11 +82,32 @@ public final class DatabaseComponent {
     /** The one configuration rule (docs/OPERATOR.md, "Configuration errors") for this PID. */
     static final ConfigRules<Config> RULES = ConfigRules.of(PID, "the database", Config.class)
             .nonBlank("path")
+            .check("path", DatabaseComponent::pathProblem)
             .oneOf("synchronous", "NORMAL", "FULL")
             .range("busy.timeout.ms", 0, Integer.MAX_VALUE)
             .range("cache.size.kib", 1, 1L << 31)
             .range("wal.autocheckpoint.pages", 0, Integer.MAX_VALUE)
             .range("readers", 1, 64);
+
+    /**
+     * A relative path stays inside the data directory ({@code ../../x.db} would put the index
+     * beside, or over, files the node does not own); a database elsewhere is named by an absolute path.
+     */
+    static String pathProblem(Object value) {
+        String path = String.valueOf(value).trim();
+        try {
+            Path p = Path.of(path);
+            if (p.isAbsolute()) {
+                return null;
+            }
+            Path base = Path.of("/data");
+            Path resolved = base.resolve(p).normalize();
+            return resolved.startsWith(base) && !resolved.equals(base) ? null
+                    : "a relative path must stay inside the data directory; give an absolute path for a database elsewhere";
+        } catch (InvalidPathException e) {
+            return "not a path: " + e.getMessage();
+        }
+    }
 
     private final BundleContext context;
     private SqliteDatabase database;

@@ -72,7 +72,8 @@ public final class FsFragmentStore implements FragmentStore {
     private final String name;
     private final FragmentPaths paths;
     private final FsIndex index;
-    private final long reserveBytes;
+    // Changed live by the component (free.space.reserve.mb) without re-opening the store.
+    private volatile long reserveBytes;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final ReconcileReport reconcileReport;
     // fsync blocks on the device while the caller's thread hashes the same bytes (see persist).
@@ -139,6 +140,15 @@ public final class FsFragmentStore implements FragmentStore {
 
     public Path root() {
         return paths.root();
+    }
+
+    /** Free space always left on the volume from now on; stores that would eat into it are refused. */
+    public void reserveBytes(long bytes) {
+        reserveBytes = bytes;
+    }
+
+    public long reserveBytes() {
+        return reserveBytes;
     }
 
     /** Follows the database's durability: directory fsyncs with {@code synchronous=FULL} only. */

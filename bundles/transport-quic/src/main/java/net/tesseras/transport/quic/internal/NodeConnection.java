@@ -93,6 +93,11 @@ final class NodeConnection implements Pooled {
         lastHeard = System.nanoTime();
     }
 
+    /** When a byte from the peer last arrived (System.nanoTime). */
+    long lastHeardNanos() {
+        return lastHeard;
+    }
+
     void touch() {
         ConnectionPool.Entry<NodeConnection> current = entry;
         if (current != null) {
@@ -171,7 +176,10 @@ final class NodeConnection implements Pooled {
                 return;
             }
             keepAliveOut = true;
-            ResponseSink sink = watched(new ResponseSink() {
+            // Not watched like a request: a keep-alive waits only a third of the peer timeout, and a busy
+            // but live peer may answer later than that. Silence for the whole peer timeout is what closes
+            // the connection (QUIC's idle timeout), not a late answer.
+            ResponseSink sink = new ResponseSink() {
                 @Override
                 public boolean onFrame(Frame frame) {
                     keepAliveOut = false;
@@ -182,7 +190,7 @@ final class NodeConnection implements Pooled {
                 public void fail(Throwable cause) {
                     keepAliveOut = false;
                 }
-            }, System.nanoTime());
+            };
             // A third of the peer timeout: answered at once by a live peer (PING needs no storage).
             long timeout = settings.keepAliveInterval().toNanos();
             withStream(StreamKind.SINGLE, settings, sink, stream -> {

@@ -33,7 +33,7 @@ import net.tesseras.transport.quic.internal.wire.Payloads.PutHeader;
  */
 final class RequestRouter {
 
-    private static final Set<String> CORE_CAPABILITIES = Set.of("get", "put", "list");
+    private static final List<String> CORE_CAPABILITIES = List.of("get", "put", "list");
 
     private final NodeIdentity identity;
     private final Supplier<FragmentStore> store;
@@ -70,9 +70,15 @@ final class RequestRouter {
         return handlers.containsKey(type);
     }
 
-    /** The capabilities a PONG announces: the core operations and every extension type served. */
+    /**
+     * The capabilities a PONG announces: the core operations this node accepts (no "put" while
+     * {@code write.policy = none} refuses every PUT) and every extension type served.
+     */
     Set<String> capabilities() {
         Set<String> capabilities = new LinkedHashSet<>(CORE_CAPABILITIES);
+        if (settings.writePolicy() == TransportSettings.WritePolicy.NONE) {
+            capabilities.remove("put");
+        }
         handlers.keySet().stream().sorted().forEach(type -> capabilities.add(FrameType.name(type)));
         return capabilities;
     }

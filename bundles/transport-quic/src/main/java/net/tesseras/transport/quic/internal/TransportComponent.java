@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import net.tesseras.common.config.internal.ComponentRetry;
 import net.tesseras.common.config.internal.ConfigRules;
+import net.tesseras.common.internal.StoreBinding;
 import net.tesseras.common.internal.StoreTargets;
 import net.tesseras.identity.NodeId;
 import net.tesseras.identity.NodeIdentity;
@@ -28,7 +29,6 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the QUIC transport with the node's identity and serves peers from the {@link FragmentStore}
- * the configuration names (the cache front, else the configured backend; followed as it changes). Publishes {@link PeerClient} by hand once the socket is bound, so a port in use leaves
+ * the configuration names (the cache front, else the configured backend; followed as it changes:
+ * {@link StoreBinding}, which applies {@code store.target} under the one configuration rule). Publishes {@link PeerClient} by hand once the socket is bound, so a port in use leaves
  * a clear error and no half-working service. Limits, pool sizes, timeouts, the write policy and
  * the mode apply live; a new listen address, worker count, queue length, UDP payload size or peer
  * timeout restarts the transport.
@@ -143,7 +144,7 @@ public final class TransportComponent {
     private final BundleContext context;
     private final NodeIdentity identity;
     private final SwitchableMetrics metrics = new SwitchableMetrics();
-    private volatile FragmentStore store;
+    private final StoreBinding stores;
     private final Map<MessageHandler, Integer> handlers = new ConcurrentHashMap<>();
     private volatile QuicTransport transport;
     private QuicPeerClient client;
@@ -159,6 +160,18 @@ public final class TransportComponent {
             throws InterruptedException {
         this.context = context;
         this.identity = identity;
+        this.stores = new StoreBinding(context, PID, "the transport (serving peers)", LOG);
+        try {
+            configureAndStart(properties);
+        } catch (InterruptedException | RuntimeException e) {
+            stores.close();
+            throw e;
+        }
+    }
+
+    // Not named activate: DS would call a method of that name again after the constructor.
+    private void configureAndStart(Map<String, Object> properties) throws InterruptedException {
+        stores.configure(properties);
         ComponentRetry retry = new ComponentRetry(context, PID, TransportComponent.class.getName());
         ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
         if (!checked.usable()) {
@@ -225,7 +238,7 @@ public final class TransportComponent {
     }
 
     private void start(TransportSettings settings) throws InterruptedException {
-        QuicTransport started = new QuicTransport(identity, () -> store, settings, metrics);
+        QuicTransport started = new QuicTransport(identity, stores::store, settings, metrics);
         handlers.forEach((handler, type) -> started.addHandler(type, handler));
         try {
             started.start();
@@ -264,6 +277,7 @@ public final class TransportComponent {
      */
     @Modified
     void modified(Map<String, Object> properties) throws InterruptedException {
+        stores.configure(properties);
         ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
         TransportSettings next;
         try {
@@ -298,23 +312,7 @@ public final class TransportComponent {
     @Deactivate
     void deactivate() {
         stop();
-    }
-
-    /**
-     * The store the configuration names ({@link StoreTargets}: the cache front, else the configured
-     * backend; {@code store.target} overrides it), never another backend: without it peers' requests
-     * are answered UNAVAILABLE.
-     */
-    @Reference(name = "store", service = FragmentStore.class, cardinality = ReferenceCardinality.OPTIONAL,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, target = StoreTargets.CONSUMER)
-    void bindStore(FragmentStore bound) {
-        store = bound;
-    }
-
-    void unbindStore(FragmentStore unbound) {
-        if (store == unbound) {
-            store = null;
-        }
+        stores.close();
     }
 
     @Reference(service = MessageHandler.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

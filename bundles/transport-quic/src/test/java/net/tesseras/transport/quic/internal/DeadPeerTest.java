@@ -159,4 +159,96 @@ class DeadPeerTest {
             assertEquals(id.checksum(), Blake3Hashing.hash(await(b.client.get(a.address(), id))));
         }
     }
+
+    /**
+     * Under load a live peer may answer a keep-alive after more than the third of the peer timeout
+     * the keep-alive waits: that is no proof that it is gone (one of 50 busy connections was closed
+     * so). Only the peer timeout of silence closes a quiet connection. Here the peer's answers are
+     * lost on the way back, so nothing is heard at all: the connection must stay open for the whole
+     * peer timeout, and then close.
+     */
+    @Test
+    void aKeepAliveAnsweredLateDoesNotCloseTheConnectionBeforeThePeerTimeout() throws Exception {
+        Duration peerTimeout = Duration.ofSeconds(3);
+        TransportSettings quiet = QUICK.toBuilder().peerTimeout(peerTimeout).build();
+        try (TestNode a = new TestNode(dir.resolve("a"), quiet); TestNode b = new TestNode(dir.resolve("b"), quiet);
+                UdpRelay relay = new UdpRelay(a.address())) {
+            await(b.client.ping(relay.address()));
+            NodeConnection connection = await(b.transport.connection(relay.address()));
+            relay.dropFromServer = true;
+            long deadline = System.nanoTime() + 3 * peerTimeout.toNanos();
+            while (connection.isOpen() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            long silentFor = System.nanoTime() - connection.lastHeardNanos();
+            assertTrue(silentFor >= peerTimeout.toNanos(), "closed after " + TimeUnit.NANOSECONDS.toMillis(silentFor)
+                    + " ms without a word from the peer, before its peer timeout of " + peerTimeout.toMillis() + " ms");
+            assertTrue(!connection.isOpen(), "a peer silent for longer than the peer timeout is still noticed as gone");
+        }
+    }
+
+    /** Forwards UDP between one client and a server, and can lose everything the server sends back. */
+    private static final class UdpRelay implements AutoCloseable {
+        private final java.nio.channels.DatagramChannel front;
+        private final java.nio.channels.DatagramChannel back;
+        private volatile java.net.SocketAddress client;
+        volatile boolean dropFromServer;
+
+        UdpRelay(InetSocketAddress server) throws java.io.IOException {
+            front = java.nio.channels.DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+            back = java.nio.channels.DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+            back.connect(server);
+            daemon(() -> {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(65536);
+                while (front.isOpen()) {
+                    buffer.clear();
+                    client = front.receive(buffer);
+                    buffer.flip();
+                    back.write(buffer);
+                }
+            });
+            daemon(() -> {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(65536);
+                while (back.isOpen()) {
+                    buffer.clear();
+                    try {
+                        back.read(buffer);
+                    } catch (java.net.PortUnreachableException e) {
+                        continue; // the server is not there (yet): nothing to forward
+                    }
+                    buffer.flip();
+                    java.net.SocketAddress to = client;
+                    if (!dropFromServer && to != null) {
+                        front.send(buffer, to);
+                    }
+                }
+            });
+        }
+
+        InetSocketAddress address() throws java.io.IOException {
+            return (InetSocketAddress) front.getLocalAddress();
+        }
+
+        private static void daemon(IoLoop loop) {
+            Thread thread = new Thread(() -> {
+                try {
+                    loop.run();
+                } catch (java.io.IOException e) {
+                    // closed: the relay ends
+                }
+            }, "udp-relay");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        interface IoLoop {
+            void run() throws java.io.IOException;
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            front.close();
+            back.close();
+        }
+    }
 }

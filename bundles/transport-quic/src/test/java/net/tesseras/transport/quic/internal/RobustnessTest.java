@@ -240,7 +240,9 @@ class RobustnessTest {
 
     @Test
     void theReaperClosesIdleConnectionsAndAnotherRequestReconnects() throws Exception {
-        TransportSettings quickReaper = TransportSettings.builder().pool(16, Duration.ofMillis(300), Duration.ofMillis(100)).build();
+        // The pool is checked right after each ping: an idle timeout of 300 ms let a loaded machine reap
+        // the connection before the check (a flake); 2 s leaves the check ample time, the reaper still runs often.
+        TransportSettings quickReaper = TransportSettings.builder().pool(16, Duration.ofSeconds(2), Duration.ofMillis(100)).build();
         try (TestNode a = new TestNode(dir.resolve("a"), TransportSettings.defaults());
                 TestNode b = new TestNode(dir.resolve("b"), quickReaper)) {
             await(b.client.ping(a.address()));

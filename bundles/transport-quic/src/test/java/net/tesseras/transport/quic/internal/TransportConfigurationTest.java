@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.ArrayList;
 import java.util.List;
-import net.tesseras.common.internal.StoreTargets;
 import net.tesseras.identity.NodeId;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.identity.internal.KeyPairIdentity;
@@ -165,13 +164,25 @@ class TransportConfigurationTest {
         assertTrue(metatype.matches("(?s).*<AD id=\"max.fragment.mb\"[^>]* min=\"1\" max=\"4096\" default=\"4096\"/>.*"), metatype);
     }
 
-    /** Peers are served only from the store the configuration names, never from another backend. */
+    /**
+     * store.target is applied by the transport's StoreBinding under the one configuration rule (see
+     * StoreBindingTest), never by DS: a DS reference named store would read store.target itself and
+     * apply a bad filter silently.
+     */
     @Test
-    void theStoreReferenceTargetsOnlyTheConfiguredStore() throws Exception {
+    void storeTargetIsNotLeftToDeclarativeServices() throws Exception {
         Path xml = Path.of("target/classes/OSGI-INF/" + TransportComponent.class.getName() + ".xml");
-        String descriptor = Files.readString(xml).replace("&amp;", "&");
-        assertTrue(descriptor.contains("<reference name=\"store\""), descriptor);
-        assertTrue(descriptor.contains("target=\"" + StoreTargets.CONSUMER + "\""), descriptor);
+        String descriptor = Files.readString(xml);
+        assertFalse(descriptor.contains("<reference name=\"store\""), descriptor);
+        assertFalse(descriptor.contains("net.tesseras.storage.FragmentStore"), descriptor);
+    }
+
+    /** With activation by constructor DS still calls a method named activate afterwards (it started the transport twice). */
+    @Test
+    void noMethodNamedActivateBesideTheActivatingConstructor() {
+        for (java.lang.reflect.Method m : TransportComponent.class.getDeclaredMethods()) {
+            assertFalse(m.getName().equals("activate"), m.toString());
+        }
     }
 
     private static Map<String, Object> props(String pid, int port) {
