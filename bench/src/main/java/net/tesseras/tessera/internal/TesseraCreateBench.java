@@ -7,9 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import net.tesseras.core.Blake3Hashing;
 import net.tesseras.erasure.ErasureCoder;
-import net.tesseras.identity.NodeId;
 import net.tesseras.identity.NodeIdentity;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.internal.db.DatabaseConfig;
@@ -32,6 +28,7 @@ import net.tesseras.tessera.internal.erasure.EncodedPayload;
 import net.tesseras.tessera.internal.erasure.PayloadEncoder;
 import net.tesseras.tessera.internal.erasure.ReedSolomonCoder;
 import net.tesseras.tessera.internal.erasure.ShardLayout;
+import net.tesseras.testkit.TestIdentity;
 import org.apache.commons.io.file.PathUtils;
 import org.apache.commons.io.file.StandardDeleteOption;
 
@@ -63,7 +60,7 @@ public final class TesseraCreateBench {
         Path photos = root.resolve("photos");
         List<Path> files = writeFiles(photos, bytes);
         ErasureCoder coder = new ReedSolomonCoder();
-        BenchIdentity identity = new BenchIdentity();
+        NodeIdentity identity = new TestIdentity();
         ExecutorService executor = Executors.newFixedThreadPool(4);
         double[] hash = new double[rounds];
         double[] encode = new double[rounds];
@@ -75,7 +72,7 @@ public final class TesseraCreateBench {
                 Path data = Files.createDirectories(root.resolve("data-" + round));
                 try (SqliteDatabase db = SqliteDatabase.open(DatabaseConfig.file(data.resolve("db/tesseras.db")))) {
                     FsFragmentStore fs = FsFragmentStore.open("fs", data.resolve("fragments"), db, 0, true);
-                    NodeTesseras tesseras = new NodeTesseras(new TesseraTable(db), new Fixed(fs, identity, coder),
+                    NodeTesseras tesseras = new NodeTesseras(new TesseraTable(db), Collaborators.fixed(fs, identity, coder),
                             data.resolve("tmp"), WriterLimits.DEFAULT, executor, Clock.systemUTC());
                     long start = System.nanoTime();
                     TesseraInfo info = tesseras.create(List.of(photos), TesseraProgress.NONE);
@@ -193,65 +190,6 @@ public final class TesseraCreateBench {
         }
         try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
             directory.force(true);
-        }
-    }
-
-    private record Fixed(FragmentStore store, NodeIdentity identity, ErasureCoder coder) implements Collaborators {
-        @Override
-        public FragmentStore storeOrNull() {
-            return store;
-        }
-
-        @Override
-        public NodeIdentity identityOrNull() {
-            return identity;
-        }
-
-        @Override
-        public ErasureCoder coderOrNull() {
-            return coder;
-        }
-
-        @Override
-        public String storeDescription() {
-            return "the benchmark's fs store";
-        }
-    }
-
-    /** A JDK Ed25519 key standing in for the node identity. */
-    private static final class BenchIdentity implements NodeIdentity {
-        private final KeyPair keys;
-
-        BenchIdentity() throws Exception {
-            keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        }
-
-        @Override
-        public NodeId nodeId() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public byte[] publicKey() {
-            byte[] encoded = keys.getPublic().getEncoded();
-            return Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
-        }
-
-        @Override
-        public long nonce() {
-            return 0;
-        }
-
-        @Override
-        public byte[] sign(byte[] message) {
-            try {
-                Signature signature = Signature.getInstance("Ed25519");
-                signature.initSign(keys.getPrivate());
-                signature.update(message);
-                return signature.sign();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
         }
     }
 }

@@ -24,6 +24,31 @@ interface Collaborators {
     /** A short description of the store the node is configured to use, for messages. */
     String storeDescription();
 
+    /** Services that never change: for tests and benchmarks that build the service by hand. */
+    static Collaborators fixed(FragmentStore store, NodeIdentity identity, ErasureCoder coder) {
+        return new Collaborators() {
+            @Override
+            public FragmentStore storeOrNull() {
+                return store;
+            }
+
+            @Override
+            public NodeIdentity identityOrNull() {
+                return identity;
+            }
+
+            @Override
+            public ErasureCoder coderOrNull() {
+                return coder;
+            }
+
+            @Override
+            public String storeDescription() {
+                return String.valueOf(store);
+            }
+        };
+    }
+
     default FragmentStore store() {
         FragmentStore store = storeOrNull();
         if (store == null) {

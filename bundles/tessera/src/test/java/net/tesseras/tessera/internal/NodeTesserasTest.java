@@ -1,5 +1,6 @@
 package net.tesseras.tessera.internal;
 
+import net.tesseras.testkit.TestIdentity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -83,28 +84,7 @@ class NodeTesserasTest {
     }
 
     private NodeTesseras service() {
-        Collaborators services = new Collaborators() {
-            @Override
-            public FragmentStore storeOrNull() {
-                return store;
-            }
-
-            @Override
-            public NodeIdentity identityOrNull() {
-                return identity;
-            }
-
-            @Override
-            public ErasureCoder coderOrNull() {
-                return coder;
-            }
-
-            @Override
-            public String storeDescription() {
-                return "the test's store";
-            }
-        };
-        NodeTesseras t = new NodeTesseras(new TesseraTable(db), services, dir.resolve("data/tmp"),
+        NodeTesseras t = new NodeTesseras(new TesseraTable(db), Collaborators.fixed(store, identity, coder), dir.resolve("data/tmp"),
                 new WriterLimits(2, 8L << 20), executor, Clock.fixed(Instant.parse("2026-11-30T12:00:00.750Z"), ZoneOffset.UTC));
         t.recover();
         return t;

@@ -1,5 +1,6 @@
 package net.tesseras.tessera.internal.payload;
 
+import net.tesseras.testkit.TestIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,7 +27,7 @@ class PayloadReaderHostileTest {
     @TempDir
     Path dir;
 
-    private final TestSigner creator = TestSigner.RFC8032_TEST1;
+    private final TestIdentity creator = TestIdentity.RFC8032_TEST1;
     private final PayloadReader reader = new PayloadReader();
     private WrittenPayload written;
     private Map<String, byte[]> good;
@@ -99,7 +100,7 @@ class PayloadReaderHostileTest {
 
     @Test
     void aKeyThatIsNotTheCreatorsIsNamedEvenWhenItsSignatureVerifies() throws IOException {
-        TestSigner mallory = new TestSigner("02".repeat(32));
+        TestIdentity mallory = new TestIdentity("02".repeat(32));
         Map<String, byte[]> entries = copy();
         entries.put("identity/creator.pub.ed25519", mallory.publicKey());
         entries.put("identity/ed25519.sig", mallory.sign(entries.get("MANIFEST")));

@@ -1,5 +1,6 @@
 package net.tesseras.tessera.internal.payload;
 
+import net.tesseras.testkit.TestIdentity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,7 +40,7 @@ class PayloadRoundTripTest {
     Path dir;
 
     Path album;
-    final TestSigner creator = TestSigner.RFC8032_TEST1;
+    final TestIdentity creator = TestIdentity.RFC8032_TEST1;
 
     @BeforeEach
     void makeAlbum() throws IOException {

@@ -1,5 +1,6 @@
 package net.tesseras.tessera.internal.payload;
 
+import net.tesseras.testkit.TestIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,7 +22,7 @@ class PayloadWriterRefusalTest {
     @TempDir
     Path dir;
 
-    private final TestSigner creator = TestSigner.RFC8032_TEST1;
+    private final TestIdentity creator = TestIdentity.RFC8032_TEST1;
 
     private Path file(String name, byte[] content) throws IOException {
         Path file = dir.resolve(name);
@@ -115,7 +116,7 @@ class PayloadWriterRefusalTest {
     void aSignerWithAnotherKeyIsRefusedBeforeAnythingIsWritten() throws Exception {
         file("in/a.txt", "x".getBytes());
         Path tar = dir.resolve("p.tar");
-        TestSigner other = new TestSigner("01".repeat(32));
+        TestIdentity other = new TestIdentity("01".repeat(32));
         List<InputFile> files = inputs();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PayloadWriter(new MimeDetector())
                 .write(files, creator.publicKey(), other::sign, PayloadRoundTripTest.CREATED, tar, n -> { }));
