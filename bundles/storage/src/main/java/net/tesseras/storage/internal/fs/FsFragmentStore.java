@@ -80,12 +80,15 @@ public final class FsFragmentStore implements FragmentStore {
     private volatile boolean syncDirectories;
     // Looked up once: finding a path's file store parses the mount table.
     private final FileStore volume;
+    // The volume's free space; tests put a fixed figure here, since a shared disk's free space moves.
+    private volatile FreeSpace freeSpace;
 
     private FsFragmentStore(String name, FragmentPaths paths, FsIndex index, long reserveBytes, boolean syncDirectories)
             throws IOException {
         this.name = name;
         this.paths = paths;
         this.volume = Files.getFileStore(paths.root());
+        this.freeSpace = volume::getUsableSpace;
         this.index = index;
         this.reserveBytes = reserveBytes;
         this.syncDirectories = syncDirectories;
@@ -1004,7 +1007,7 @@ public final class FsFragmentStore implements FragmentStore {
     }
 
     private void ensureSpace(FragmentId id, long size) throws IOException {
-        long usable = volume.getUsableSpace();
+        long usable = freeSpace.usable();
         if (usable - size < reserveBytes) {
             throw new InsufficientStorageException("refusing fragment " + id.index() + " of tessera " + id.tessera()
                     + " (" + size + " bytes): " + usable + " bytes free under " + paths.root() + ", and "
@@ -1266,6 +1269,17 @@ public final class FsFragmentStore implements FragmentStore {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Replaces how the volume's free space is found, for tests of the reserve. */
+    void freeSpace(FreeSpace probe) {
+        this.freeSpace = probe;
+    }
+
+    /** The usable bytes of the store's volume. */
+    @FunctionalInterface
+    interface FreeSpace {
+        long usable() throws IOException;
     }
 
     @FunctionalInterface

@@ -271,19 +271,17 @@ class FsStreamingAndBatchTest {
 
     @Test
     void aBatchThatWouldEatIntoTheFreeSpaceReserveIsCutAtTheFragmentThatCrossesIt() throws Exception {
-        // 16 MiB fragments against a reserve leaving 40 MiB: two fit, the third crosses it, with
-        // 8 MiB of slack either way for what other processes write meanwhile.
-        long usable = Files.getFileStore(dir).getUsableSpace();
-        FsFragmentStore tight = FsFragmentStore.open("tight", dir.resolve("tight"), db, usable - (40L << 20), true);
+        FsFragmentStore tight = FsFragmentStore.open("tight", dir.resolve("tight"), db, 500, true);
         try {
-            List<FragmentBytes> batch = batch(tessera(51), 4, 16 << 20);
+            tight.freeSpace(() -> 3000); // room for two fragments of 1000 bytes above the reserve of 500
+            List<FragmentBytes> batch = batch(tessera(51), 4, 1000);
             InsufficientStorageException e = assertThrows(InsufficientStorageException.class, () -> tight.storeAll(batch));
             assertTrue(e.getMessage().contains("fragment 2 of tessera " + tessera(51)), e.getMessage());
             assertTrue(e.getMessage().contains("free.space.reserve.mb"), e.getMessage());
             assertEquals(List.of(0, 1), tight.fragments(tessera(51)).stream().map(f -> f.id().index()).toList());
-            try (Stream<Path> files = Files.walk(dir.resolve("tight").resolve(tessera(51).toHex()))) {
-                assertEquals(2, files.filter(Files::isRegularFile).count(), "no temporary file");
-            }
+            assertEquals(List.of("000.shard", "001.shard"), files(dir.resolve("tight").resolve(tessera(51).toHex())),
+                    "no temporary file");
+            assertEquals(new StoreStats(1, 2, 2000), tight.stats());
         } finally {
             tight.close();
         }
