@@ -11,9 +11,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import net.tesseras.common.internal.BatchWriter;
 import net.tesseras.core.Blake3Hashing;
 import net.tesseras.core.ContentHash;
 import net.tesseras.core.FragmentId;
@@ -46,7 +49,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code *Normal} runs the store with {@code synchronous=NORMAL} and no directory fsync (survives
  * a process crash), against {@code rawNormal} without directory fsync; {@code *Full} runs it with
  * {@code synchronous=FULL} and directory fsyncs (survives power loss), against {@code rawFull} which
- * fsyncs the directory after each rename. Every operation writes a new tessera; files are removed
+ * fsyncs the directory after each rename. {@code writerNormal} is {@code batchNormal} through the
+ * {@link BatchWriter}. Every operation writes a new tessera; files are removed
  * between iterations. MB/s = ops/s × fragments × fragmentSize / 10^6.
  */
 @State(Scope.Benchmark)
@@ -72,6 +76,7 @@ public class BatchWriteBenchmark {
     private byte[][] payloads;
     private ContentHash[] checksums;
     private final AtomicLong counter = new AtomicLong();
+    private ExecutorService writerThreads;
 
     @Setup(Level.Trial)
     public void payloads() {
@@ -82,6 +87,12 @@ public class BatchWriteBenchmark {
             random.nextBytes(payloads[i]);
             checksums[i] = Blake3Hashing.hash(payloads[i]);
         }
+        writerThreads = Executors.newFixedThreadPool(2);
+    }
+
+    @TearDown(Level.Trial)
+    public void stopWriterThreads() {
+        writerThreads.shutdownNow();
     }
 
     @Setup(Level.Iteration)
@@ -111,6 +122,17 @@ public class BatchWriteBenchmark {
     @Benchmark
     public List<FragmentInfo> batchNormal() {
         return normalStore.storeAll(batch(tessera(counter.getAndIncrement())));
+    }
+
+    /** {@link #batchNormal} through the {@link BatchWriter} (one batch of 24), to show what the writer adds. */
+    @Benchmark
+    public List<FragmentInfo> writerNormal() throws InterruptedException {
+        ContentHash tessera = tessera(counter.getAndIncrement());
+        BatchWriter writer = new BatchWriter(normalStore, writerThreads);
+        for (int i = 0; i < fragments; i++) {
+            writer.write(new FragmentId(tessera, i, false, checksums[i]), ByteBuffer.wrap(payloads[i]));
+        }
+        return writer.finish();
     }
 
     @Benchmark

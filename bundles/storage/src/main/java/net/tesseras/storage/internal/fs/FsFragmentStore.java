@@ -81,12 +81,15 @@ public final class FsFragmentStore implements FragmentStore {
     private volatile boolean syncDirectories;
     // Looked up once: finding a path's file store parses the mount table.
     private final FileStore volume;
+    // The volume's free space; tests put a fixed figure here, since a shared disk's free space moves.
+    private volatile FreeSpace freeSpace;
 
     private FsFragmentStore(String name, FragmentPaths paths, FsIndex index, long reserveBytes, boolean syncDirectories)
             throws IOException {
         this.name = name;
         this.paths = paths;
         this.volume = Files.getFileStore(paths.root());
+        this.freeSpace = volume::getUsableSpace;
         this.index = index;
         this.reserveBytes = reserveBytes;
         this.syncDirectories = syncDirectories;
@@ -360,12 +363,11 @@ public final class FsFragmentStore implements FragmentStore {
     }
 
     /**
-     * Stores a batch with one index transaction: each fragment is written to its temporary file and
-     * fsynced on the sync threads while it is hashed and checked (hashes, writes and fsyncs overlap;
-     * the device merges the fsyncs), renamed into place, the directories fsynced once each, and then
-     * every new row is committed together. The
-     * durability promise is that of {@link #store}: nothing is acknowledged before its bytes and
-     * its row are durable.
+     * Stores a batch with one index transaction: each fragment is hashed and checked, written to its
+     * temporary file and fsynced on the sync threads (hashes use several cores, writes and fsyncs
+     * overlap and the device merges the fsyncs), renamed into place, the directories fsynced once
+     * each, and then every new row is committed together. The durability promise is that of {@link
+     * #store}: nothing is acknowledged before its bytes and its row are durable.
      *
      * <p>At the first fragment that cannot be stored (bad checksum, conflict, no space, an I/O
      * error) the batch is cut there: the fragments before it are stored and indexed, it and the
@@ -500,9 +502,10 @@ public final class FsFragmentStore implements FragmentStore {
         }
 
         /**
-         * Starts writing and fsyncing each fragment's temporary file on the sync threads and hashes
-         * its bytes meanwhile: hashing, writing and fsyncing of the batch all overlap. A temporary
-         * file is never visible; nothing is renamed before every hash before it was checked.
+         * Hands each fragment to the sync threads, which hash it, and only if it matches its
+         * checksum write it to its temporary file and fsync it: hashing, writing and fsyncing of the
+         * batch run on several cores and overlap. A temporary file is never visible; nothing is
+         * renamed before every fragment before it was checked.
          */
         private void write() {
             ArrayDeque<Future<?>> inFlight = new ArrayDeque<>();
@@ -510,7 +513,14 @@ public final class FsFragmentStore implements FragmentStore {
                 Entry e = entries[i];
                 try {
                     if (!e.writes()) {
-                        requireChecksum(e.id, Blake3Hashing.hash(e.bytes));
+                        while (inFlight.size() >= SYNCS_IN_FLIGHT) {
+                            awaitQuietly(inFlight.poll());
+                        }
+                        e.synced = syncer.submit(() -> {
+                            requireChecksum(e.id, Blake3Hashing.hash(e.bytes));
+                            return null;
+                        });
+                        inFlight.add(e.synced);
                         if (e.held.row() != null) {
                             e.info = e.held.row();
                         }
@@ -523,27 +533,23 @@ public final class FsFragmentStore implements FragmentStore {
                         e.createdDirectory = true;
                     }
                     e.temp = paths.temporary(e.id.tessera(), e.id.index(), ThreadLocalRandom.current().nextLong());
-                    FileChannel out = FileChannel.open(e.temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    Path temp = e.temp;
                     ByteBuffer bytes = e.bytes.duplicate();
                     while (inFlight.size() >= SYNCS_IN_FLIGHT) {
                         awaitQuietly(inFlight.poll());
                     }
-                    try {
-                        e.synced = syncer.submit(() -> {
-                            try (out) {
-                                while (bytes.hasRemaining()) {
-                                    out.write(bytes);
-                                }
-                                out.force(true);
+                    e.synced = syncer.submit(() -> {
+                        requireChecksum(e.id, Blake3Hashing.hash(e.bytes));
+                        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                                StandardOpenOption.WRITE)) {
+                            while (bytes.hasRemaining()) {
+                                out.write(bytes);
                             }
-                            return null;
-                        });
-                    } catch (RuntimeException x) {
-                        closeQuietly(out);
-                        throw x;
-                    }
+                            out.force(true);
+                        }
+                        return null;
+                    });
                     inFlight.add(e.synced);
-                    requireChecksum(e.id, Blake3Hashing.hash(e.bytes));
                 } catch (IOException x) {
                     fail(i, writeFailure(e.id, e.bytes.remaining(), e.target, x));
                 } catch (RuntimeException x) {
@@ -552,6 +558,7 @@ public final class FsFragmentStore implements FragmentStore {
             }
         }
 
+        /** Waits for every fragment handed to the sync threads; the first failure in batch order cuts it. */
         private void awaitSyncs() {
             for (int i = 0; i < entries.length && entries[i] != null; i++) {
                 Entry e = entries[i];
@@ -560,6 +567,8 @@ public final class FsFragmentStore implements FragmentStore {
                 }
                 try {
                     awaitSync(e.synced);
+                } catch (ChecksumMismatchException x) {
+                    fail(i, x);
                 } catch (IOException x) {
                     fail(i, writeFailure(e.id, e.bytes.remaining(), e.target, x));
                 }
@@ -640,7 +649,7 @@ public final class FsFragmentStore implements FragmentStore {
                 }
             }
             try {
-                index.insertNew(rows);
+                index.putAll(rows);
             } catch (RuntimeException x) {
                 int at = java.util.Arrays.asList(entries).indexOf(firstNew);
                 for (int i = at; i < stop; i++) {
@@ -854,9 +863,9 @@ public final class FsFragmentStore implements FragmentStore {
      * Writes a fragment durably and indexes it. Called with the fragment's stripe lock held.
      *
      * @param body writes the bytes; returns their hash if it computed it while streaming, else null
-     * @param hash computes the hash of bytes held in memory, or null when {@code body} hashes what it
-     *     streams; it runs while another thread writes and fsyncs the file, since the two together
-     *     cost little more than the write alone, and nothing becomes visible before the hash is checked
+     * @param hash computes the hash when {@code body} did not; it runs while the file is being
+     *     fsynced, since the two together cost little more than the fsync alone, and nothing becomes
+     *     visible before the hash is checked
      * @param held what the index holds there: nothing (a new fragment, indexed after the rename) or
      *     the same fragment with a damaged file (a repair: the file is replaced, the row kept)
      */
@@ -872,14 +881,15 @@ public final class FsFragmentStore implements FragmentStore {
             }
             ContentHash actual;
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                if (hash == null) {
-                    actual = body.writeTo(out);
+                ContentHash streamed = body.writeTo(out);
+                if (streamed != null) {
                     out.force(true);
+                    actual = streamed;
                 } else {
-                    // Bytes in memory: another thread writes and fsyncs them while this one hashes
-                    // the same bytes, so the hash hides behind the whole write, not the fsync alone.
+                    // Bytes in memory: the fsync runs on another thread while this one hashes them.
+                    // Writing on that thread too was measured slower: the hand-off cost more than the
+                    // overlap gained on a busy two-core machine (docs/BENCHMARKS.md, batch writer).
                     Future<?> synced = syncer.submit(() -> {
-                        body.writeTo(out);
                         out.force(true);
                         return null;
                     });
@@ -917,7 +927,7 @@ public final class FsFragmentStore implements FragmentStore {
         // Millisecond precision: what the index keeps, so a later listing returns the same value.
         FragmentInfo info = new FragmentInfo(id, size, Instant.ofEpochMilli(System.currentTimeMillis()), Optional.empty());
         try {
-            index.insertNew(List.of(new FsIndex.Row(info, paths.relative(id.tessera(), id.index()))));
+            index.put(info, paths.relative(id.tessera(), id.index()));
         } catch (RuntimeException e) {
             // Not acknowledged, so nothing of it may stay behind: remove the file renamed into place.
             unlinkUnindexed(target, directory, e);
@@ -959,6 +969,9 @@ public final class FsFragmentStore implements FragmentStore {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
+            }
+            if (e.getCause() instanceof ChecksumMismatchException refused) {
+                throw refused;
             }
             throw new IOException("fsync failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
@@ -1004,7 +1017,7 @@ public final class FsFragmentStore implements FragmentStore {
     }
 
     private void ensureSpace(FragmentId id, long size) throws IOException {
-        long usable = volume.getUsableSpace();
+        long usable = freeSpace.usable();
         if (usable - size < reserveBytes) {
             throw new InsufficientStorageException("refusing fragment " + id.index() + " of tessera " + id.tessera()
                     + " (" + size + " bytes): " + usable + " bytes free under " + paths.root() + ", and "
@@ -1266,6 +1279,17 @@ public final class FsFragmentStore implements FragmentStore {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Replaces how the volume's free space is found, for tests of the reserve. */
+    void freeSpace(FreeSpace probe) {
+        this.freeSpace = probe;
+    }
+
+    /** The usable bytes of the store's volume. */
+    @FunctionalInterface
+    interface FreeSpace {
+        long usable() throws IOException;
     }
 
     @FunctionalInterface

@@ -93,60 +93,6 @@ final class FsIndex {
     /** A row to record: the fragment and its file relative to the root. */
     record Row(FragmentInfo info, String relativePath) {}
 
-    /**
-     * Records fragments the index does not hold, in one transaction with the counts. For stores: the
-     * caller holds the fragments' stripe locks and found no row, so the lookup of a replaced row
-     * that {@link #putAll} makes is skipped, and whether a tessera is new is asked once per tessera,
-     * not once per fragment. A plain INSERT: a row that is there after all fails the transaction
-     * instead of being counted twice.
-     */
-    void insertNew(List<Row> rows) {
-        if (rows.isEmpty()) {
-            return;
-        }
-        database.write(c -> {
-            long tesseras = 0;
-            long bytes = 0;
-            java.util.Set<ContentHash> seen = new java.util.HashSet<>();
-            try (PreparedStatement any = c.prepareStatement(
-                            "SELECT 1 FROM fs_fragments WHERE store = ? AND tessera = ? LIMIT 1");
-                    PreparedStatement p = c.prepareStatement("INSERT INTO fs_fragments"
-                            + " (store, tessera, idx, parity, checksum, size, path, stored_at, last_verified)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)")) {
-                for (Row row : rows) {
-                    FragmentInfo info = row.info();
-                    FragmentId id = info.id();
-                    if (seen.add(id.tessera())) {
-                        any.setString(1, store);
-                        any.setString(2, id.tessera().toHex());
-                        try (ResultSet rs = any.executeQuery()) {
-                            if (!rs.next()) {
-                                tesseras++;
-                            }
-                        }
-                    }
-                    bind(p, row);
-                    p.executeUpdate();
-                    bytes += info.size();
-                }
-            }
-            count(c, tesseras, rows.size(), bytes);
-            return null;
-        });
-    }
-
-    private void bind(PreparedStatement p, Row row) throws SQLException {
-        FragmentId id = row.info().id();
-        p.setString(1, store);
-        p.setString(2, id.tessera().toHex());
-        p.setInt(3, id.index());
-        p.setInt(4, id.parity() ? 1 : 0);
-        p.setString(5, id.checksum().toHex());
-        p.setLong(6, row.info().size());
-        p.setString(7, row.relativePath());
-        p.setLong(8, row.info().storedAt().toEpochMilli());
-    }
-
     /** Records several fragments in one transaction, with the counts. */
     void putAll(List<Row> rows) {
         if (rows.isEmpty()) {
@@ -186,7 +132,14 @@ final class FsIndex {
                     } else {
                         delta[2] += info.size() - replaced;
                     }
-                    bind(p, row);
+                    p.setString(1, store);
+                    p.setString(2, id.tessera().toHex());
+                    p.setInt(3, id.index());
+                    p.setInt(4, id.parity() ? 1 : 0);
+                    p.setString(5, id.checksum().toHex());
+                    p.setLong(6, info.size());
+                    p.setString(7, row.relativePath());
+                    p.setLong(8, info.storedAt().toEpochMilli());
                     p.executeUpdate();
                 }
             }

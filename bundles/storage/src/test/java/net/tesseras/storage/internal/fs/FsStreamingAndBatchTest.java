@@ -251,20 +251,37 @@ class FsStreamingAndBatchTest {
     }
 
     @Test
+    void badBytesUnderTheIdOfARepeatOrOfAHeldFragmentAreRefusedToo() throws Exception {
+        List<FragmentBytes> batch = batch(tessera(56), 3, 1000);
+        store.store(batch.get(2).id(), batch.get(2).data());
+        byte[] other = bytes(1000);
+        List<FragmentBytes> repeat = List.of(batch.get(0), new FragmentBytes(batch.get(0).id(), ByteBuffer.wrap(other)),
+                batch.get(1));
+        ChecksumMismatchException e = assertThrows(ChecksumMismatchException.class, () -> store.storeAll(repeat));
+        assertEquals(batch.get(0).id(), e.id());
+        assertEquals(List.of(0, 2), store.fragments(tessera(56)).stream().map(f -> f.id().index()).toList(),
+                "the fragment before the bad repeat is stored, the one after it is not");
+        List<FragmentBytes> held = List.of(batch.get(1), new FragmentBytes(batch.get(2).id(), ByteBuffer.wrap(other)));
+        e = assertThrows(ChecksumMismatchException.class, () -> store.storeAll(held));
+        assertEquals(batch.get(2).id(), e.id());
+        assertArrayEquals(array(batch.get(2).data()), array(store.read(tessera(56), 2).orElseThrow()), "the held copy stays");
+        assertEquals(List.of("000.shard", "001.shard", "002.shard"), filesOf(tessera(56)));
+        assertEquals(new StoreStats(1, 3, 3000), store.stats());
+    }
+
+    @Test
     void aBatchThatWouldEatIntoTheFreeSpaceReserveIsCutAtTheFragmentThatCrossesIt() throws Exception {
-        // 16 MiB fragments against a reserve leaving 40 MiB: two fit, the third crosses it, with
-        // 8 MiB of slack either way for what other processes write meanwhile.
-        long usable = Files.getFileStore(dir).getUsableSpace();
-        FsFragmentStore tight = FsFragmentStore.open("tight", dir.resolve("tight"), db, usable - (40L << 20), true);
+        FsFragmentStore tight = FsFragmentStore.open("tight", dir.resolve("tight"), db, 500, true);
         try {
-            List<FragmentBytes> batch = batch(tessera(51), 4, 16 << 20);
+            tight.freeSpace(() -> 3000); // room for two fragments of 1000 bytes above the reserve of 500
+            List<FragmentBytes> batch = batch(tessera(51), 4, 1000);
             InsufficientStorageException e = assertThrows(InsufficientStorageException.class, () -> tight.storeAll(batch));
             assertTrue(e.getMessage().contains("fragment 2 of tessera " + tessera(51)), e.getMessage());
             assertTrue(e.getMessage().contains("free.space.reserve.mb"), e.getMessage());
             assertEquals(List.of(0, 1), tight.fragments(tessera(51)).stream().map(f -> f.id().index()).toList());
-            try (Stream<Path> files = Files.walk(dir.resolve("tight").resolve(tessera(51).toHex()))) {
-                assertEquals(2, files.filter(Files::isRegularFile).count(), "no temporary file");
-            }
+            assertEquals(List.of("000.shard", "001.shard"), files(dir.resolve("tight").resolve(tessera(51).toHex())),
+                    "no temporary file");
+            assertEquals(new StoreStats(1, 2, 2000), tight.stats());
         } finally {
             tight.close();
         }

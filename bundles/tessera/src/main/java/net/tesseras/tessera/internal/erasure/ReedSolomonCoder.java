@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 @Component(service = ErasureCoder.class, property = ErasureCoder.NAME + "=" + ErasureCoder.REED_SOLOMON)
 public final class ReedSolomonCoder implements ErasureCoder {
 
-    private static final int DECODERS_KEPT = 64;
+    /** Decoding tables kept: up to about 0.5 MB each for 48 + 24, so few, not one per erasure pattern ever seen. */
+    private static final int DECODERS_KEPT = 16;
 
     private final CodingKernels.Kind kernel;
 
