@@ -52,6 +52,10 @@ class TesseraDistributionIT {
             String medium = created(mediumOut.out());
             assertTrue(mediumOut.out().contains("16 data + 8 parity"), mediumOut.out());
 
+            // The node's JVM has the Vector API, and the framework exports it to the coder.
+            String log = Files.readString(tmp.resolve("data/log/tesseras.log"));
+            assertTrue(log.contains("Reed-Solomon coder started with the vector"), log);
+
             String list = node.shell("tesseras:tesseras").assertOk().out();
             assertTrue(list.contains(small) && list.contains(medium), list);
             String show = node.shell("tesseras:show " + medium.substring(0, 10)).assertOk().out();
