@@ -249,13 +249,13 @@ public final class BatchWriter implements AutoCloseable {
         lock.lock();
         try {
             try {
+                if (failure == null && !pending.isEmpty() && pendingBytes + size > limits.maxBatchBytes()) {
+                    awaitBatchSlot();
+                    submitPending();
+                }
                 if (failure != null) {
                     bytesInFlight -= size;
                     throw refused(fragment.id());
-                }
-                if (!pending.isEmpty() && pendingBytes + size > limits.maxBatchBytes()) {
-                    awaitBatchSlot();
-                    submitPending();
                 }
                 pending.add(fragment);
                 pendingPositions.add(position);
@@ -335,7 +335,15 @@ public final class BatchWriter implements AutoCloseable {
         if (!skip) {
             try {
                 stored = store.storeAll(batch);
+                if (stored == null || stored.size() != batch.size()
+                        || stored.stream().anyMatch(java.util.Objects::isNull)) {
+                    throw new FragmentStoreException("the store " + store + " answered a batch of " + batch.size()
+                            + " fragments starting with fragment " + describe(batch.get(0).id()) + " with "
+                            + (stored == null ? "nothing" : stored.size() + " results") + "; its storeAll breaks the"
+                            + " FragmentStore contract");
+                }
             } catch (RuntimeException | Error e) {
+                stored = null;
                 error = e instanceof RuntimeException r ? r : new FragmentStoreException("cannot store fragment "
                         + describe(batch.get(0).id()) + " and the " + (batch.size() - 1) + " after it: " + e, e);
             }
