@@ -106,7 +106,8 @@ public final class BatchWriter implements AutoCloseable {
     /**
      * Writes a fragment read from a channel. The channel is read to its end (exactly {@code size}
      * bytes) before this returns; the caller closes it. The fragment is stored by the time {@link
-     * #finish} returns.
+     * #finish} returns; one larger than {@link Limits#maxBatchBytes} is streamed to the store on
+     * this thread and stored before this returns.
      *
      * @throws FragmentStoreException if the channel fails, ends early or is longer than {@code size},
      *     if the writer failed earlier (the cause is that failure), or if a fragment streamed alone
@@ -156,7 +157,7 @@ public final class BatchWriter implements AutoCloseable {
      *
      * @return what the store recorded for each fragment, in the order they were written
      * @throws FragmentStoreException (or a subclass) the first failure, naming its fragment; the
-     *     writer is then done, and nothing after that failure was handed to the store
+     *     writer is then done; batches already being stored finished, no batch started after it
      * @throws InterruptedException if interrupted while waiting; the writer is aborted
      */
     public List<FragmentInfo> finish() throws InterruptedException {
