@@ -106,7 +106,8 @@ public final class BatchWriter implements AutoCloseable {
     /**
      * Writes a fragment read from a channel. The channel is read to its end (exactly {@code size}
      * bytes) before this returns; the caller closes it. The fragment is stored by the time {@link
-     * #finish} returns.
+     * #finish} returns; one larger than {@link Limits#maxBatchBytes} is streamed to the store on
+     * this thread and stored before this returns.
      *
      * @throws FragmentStoreException if the channel fails, ends early or is longer than {@code size},
      *     if the writer failed earlier (the cause is that failure), or if a fragment streamed alone
@@ -156,7 +157,7 @@ public final class BatchWriter implements AutoCloseable {
      *
      * @return what the store recorded for each fragment, in the order they were written
      * @throws FragmentStoreException (or a subclass) the first failure, naming its fragment; the
-     *     writer is then done, and nothing after that failure was handed to the store
+     *     writer is then done; batches already being stored finished, no batch started after it
      * @throws InterruptedException if interrupted while waiting; the writer is aborted
      */
     public List<FragmentInfo> finish() throws InterruptedException {
@@ -249,13 +250,13 @@ public final class BatchWriter implements AutoCloseable {
         lock.lock();
         try {
             try {
+                if (failure == null && !pending.isEmpty() && pendingBytes + size > limits.maxBatchBytes()) {
+                    awaitBatchSlot();
+                    submitPending();
+                }
                 if (failure != null) {
                     bytesInFlight -= size;
                     throw refused(fragment.id());
-                }
-                if (!pending.isEmpty() && pendingBytes + size > limits.maxBatchBytes()) {
-                    awaitBatchSlot();
-                    submitPending();
                 }
                 pending.add(fragment);
                 pendingPositions.add(position);
@@ -335,7 +336,15 @@ public final class BatchWriter implements AutoCloseable {
         if (!skip) {
             try {
                 stored = store.storeAll(batch);
+                if (stored == null || stored.size() != batch.size()
+                        || stored.stream().anyMatch(java.util.Objects::isNull)) {
+                    throw new FragmentStoreException("the store " + store + " answered a batch of " + batch.size()
+                            + " fragments starting with fragment " + describe(batch.get(0).id()) + " with "
+                            + (stored == null ? "nothing" : stored.size() + " results") + "; its storeAll breaks the"
+                            + " FragmentStore contract");
+                }
             } catch (RuntimeException | Error e) {
+                stored = null;
                 error = e instanceof RuntimeException r ? r : new FragmentStoreException("cannot store fragment "
                         + describe(batch.get(0).id()) + " and the " + (batch.size() - 1) + " after it: " + e, e);
             }

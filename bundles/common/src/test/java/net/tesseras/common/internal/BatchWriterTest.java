@@ -284,6 +284,25 @@ class BatchWriterTest {
         assertEquals(0, writer.bytesInFlight());
     }
 
+    @Test
+    void aStoreThatAnswersABatchWithTooFewResultsFailsTheWriterInsteadOfHangingIt() throws Exception {
+        MemoryStore broken = new MemoryStore() {
+            @Override
+            public List<FragmentInfo> storeAll(List<net.tesseras.storage.FragmentBytes> fragments) {
+                return super.storeAll(fragments).subList(0, 1);
+            }
+        };
+        BatchWriter writer = new BatchWriter(broken, pool, new BatchWriter.Limits(1, 1_000, 2, 500));
+        for (int i = 0; i < 2; i++) {
+            byte[] bytes = bytes(10);
+            writer.write(id(tessera(11), i, bytes), ByteBuffer.wrap(bytes));
+        }
+        FragmentStoreException e = assertThrows(FragmentStoreException.class, writer::finish);
+        assertTrue(e.getMessage().contains("fragment 0 of tessera " + tessera(11)), e.getMessage());
+        assertTrue(e.getMessage().contains("contract"), e.getMessage());
+        assertEquals(0, writer.bytesInFlight());
+    }
+
     /** Waits until a condition holds; a state the test waits for, not a time it measures. */
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
