@@ -37,7 +37,8 @@ import org.apache.commons.io.file.StandardDeleteOption;
  * durable stores into the fs backend), side by side in one run with the parts it is made of, each
  * run alone on the same bytes: BLAKE3 of the files, encoding a payload of the same size, and durable
  * writes (tmp + write + fsync + rename, then one directory fsync) of the same fragments. Reports
- * MB/s of the files and the ratio of end to end against the sum of the parts.
+ * MB/s of the files and the ratio of end to end against the sum of the parts; then the export of
+ * the tessera back to files. Run with a small {@code -Xmx} to see both stream.
  *
  * <pre>java -cp bench/target/benchmarks.jar net.tesseras.tessera.internal.TesseraCreateBench [MiB] [rounds] [dir]</pre>
  */
@@ -66,6 +67,7 @@ public final class TesseraCreateBench {
         double[] encode = new double[rounds];
         double[] write = new double[rounds];
         double[] endToEnd = new double[rounds];
+        double[] export = new double[rounds];
         long payloadLength = 0;
         try {
             for (int round = 0; round < rounds; round++) {
@@ -78,6 +80,10 @@ public final class TesseraCreateBench {
                     TesseraInfo info = tesseras.create(List.of(photos), TesseraProgress.NONE);
                     endToEnd[round] = seconds(start);
                     payloadLength = info.payloadLength();
+                    start = System.nanoTime();
+                    tesseras.export(info.hash(), root.resolve("exported-" + round), TesseraProgress.NONE);
+                    export[round] = seconds(start);
+                    PathUtils.deleteDirectory(root.resolve("exported-" + round));
                     fs.close();
                 }
 
@@ -120,6 +126,15 @@ public final class TesseraCreateBench {
         row("sum of the parts", h + e + w, mb);
         row("create, end to end", all, mb);
         System.out.printf(Locale.ROOT, "end to end / sum of parts: %.2fx the throughput%n", (h + e + w) / all);
+        row("export, end to end", median(export), mb);
+        long peak = 0;
+        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        System.out.printf(Locale.ROOT, "heap: max %d MiB, peak in use %d MiB (sum of the heap pools' peaks)%n",
+                Runtime.getRuntime().maxMemory() >> 20, peak >> 20);
         System.out.println("rounds end to end: " + Arrays.toString(endToEnd));
     }
 
