@@ -1,6 +1,7 @@
 package net.tesseras.tessera.internal.erasure;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -10,6 +11,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 import net.tesseras.core.Blake3;
 import net.tesseras.core.ContentHash;
@@ -88,6 +93,13 @@ public final class PayloadEncoder {
         Blake3[] hashers = new Blake3[layout.totalShards()];
         Arrays.setAll(hashers, i -> new Blake3());
         FileChannel[] parityOut = new FileChannel[parityShards];
+        // BLAKE3 of the data windows runs on a second thread while this one computes, hashes and
+        // writes the parity of the same windows: hashing, not the coder, bounds encoding.
+        ExecutorService dataHashing = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "tesseras-encode-hash");
+            t.setDaemon(true);
+            return t;
+        });
         try {
             for (int j = 0; j < parityShards; j++) {
                 parityOut[j] = FileChannel.open(parityFiles.get(j), StandardOpenOption.WRITE);
@@ -99,17 +111,24 @@ public final class PayloadEncoder {
                     int payloadBytes = (int) Math.max(0, Math.min(n, layout.dataLength(i) - offset));
                     readAt(payload, layout.dataStart(i) + offset, data[i], payloadBytes);
                     Arrays.fill(data[i], payloadBytes, n, (byte) 0);
-                    hashers[i].update(data[i], 0, n);
                     read += payloadBytes;
                 }
+                Future<?> dataHashed = dataHashing.submit(() -> {
+                    for (int i = 0; i < dataShards; i++) {
+                        hashers[i].update(data[i], 0, n);
+                    }
+                });
                 coder.encode(dataShards, parityShards, data, parity, 0, n);
                 for (int j = 0; j < parityShards; j++) {
                     hashers[dataShards + j].update(parity[j], 0, n);
                     ShardIo.writeFully(parityOut[j], parity[j], n);
                 }
+                // The data arrays are refilled for the next window only once they are hashed.
+                awaitHashing(dataHashed);
                 progressBytes.accept(read);
             }
         } finally {
+            dataHashing.shutdownNow();
             for (FileChannel out : parityOut) {
                 if (out != null) {
                     out.close();
@@ -121,6 +140,18 @@ public final class PayloadEncoder {
             checksums.add(hasher.finish());
         }
         return checksums;
+    }
+
+    private static void awaitHashing(Future<?> hashing) throws IOException {
+        try {
+            hashing.get();
+        } catch (InterruptedException e) {
+            hashing.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("encoding was interrupted");
+        } catch (ExecutionException e) {
+            throw new IOException("hashing the data shards failed: " + e.getCause(), e.getCause());
+        }
     }
 
     private static void readAt(FileChannel file, long position, byte[] target, int length) throws IOException {
