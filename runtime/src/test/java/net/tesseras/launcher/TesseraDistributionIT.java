@@ -59,7 +59,7 @@ class TesseraDistributionIT {
             String list = node.shell("tesseras:tesseras").assertOk().out();
             assertTrue(list.contains(small) && list.contains(medium), list);
             String show = node.shell("tesseras:show " + medium.substring(0, 10)).assertOk().out();
-            assertTrue(show.contains("held       24 of 24"), show);
+            assertTrue(show.contains("held       24 of 24 fragments by the store's index"), show);
             assertTrue(node.shell("tesseras:verify " + small).assertOk().out().contains("Verification passed"));
             assertTrue(node.shell("tesseras:verify " + medium).assertOk().out().contains("Verification passed"));
 

@@ -55,7 +55,8 @@ public final class TesseraCommands {
             "from the parity fragments when some are missing or damaged; the manifest, its signature and the",
             "creator's key are written beside them; never overwrites; the directory appears whole or not at all");
     private static final Usage DELETE = new Usage("tesseras:delete <hash>", 1, 1,
-            "deletes the tessera's fragments from the store and its record; it cannot be undone");
+            "deletes the tessera's fragments from the store and its record; it cannot be undone",
+            "<hash>  the tessera hash, or at least its first " + DELETE_PREFIX + " characters");
 
     private volatile TesseraService tesseras;
 
@@ -155,8 +156,8 @@ public final class TesseraCommands {
         out.println("  files      " + info.files() + " (" + Units.bytes(info.size()) + ")");
         out.println("  tier       " + tierText(info));
         out.println("  payload    " + info.payloadLength() + " bytes, fragments of " + info.shardSize() + " bytes");
-        out.println("  held       " + details.held() + " of " + info.fragments() + " fragments (any "
-                + info.tier().dataShards() + " rebuild it)");
+        out.println("  held       " + details.held() + " of " + info.fragments() + " fragments by the store's index (any "
+                + info.tier().dataShards() + " rebuild it; tesseras:verify re-reads their bytes)");
         TextTable files = new TextTable("PATH", "MIME", ">SIZE", "BLAKE3");
         for (ManifestEntry entry : manifest.entries()) {
             files.row(entry.path(), entry.mime(), Units.bytes(entry.size()), entry.hash().toShortHex(16));
@@ -246,7 +247,14 @@ public final class TesseraCommands {
         }
     }
 
+    /** A deletion cannot be undone: a prefix this short would delete whatever tessera it happens to match. */
+    static final int DELETE_PREFIX = 8;
+
     void delete(PrintStream out, String hash) {
+        if (hash.strip().length() < DELETE_PREFIX) {
+            throw new IllegalArgumentException("give at least " + DELETE_PREFIX + " characters of the tessera's hash to"
+                    + " delete it (a deletion cannot be undone); tesseras:tesseras lists the hashes");
+        }
         TesseraService service = require();
         TesseraInfo info = service.resolve(hash);
         if (!service.delete(info.hash())) {

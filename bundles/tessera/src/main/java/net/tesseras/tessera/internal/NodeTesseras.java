@@ -64,12 +64,17 @@ final class NodeTesseras implements TesseraService {
         this.table = table;
         this.services = services;
         this.workRoot = workRoot;
-        this.creator = new TesseraCreator(table, services, workRoot, limits, executor, clock, inProgress);
+        this.creator = new TesseraCreator(table, services, workRoot, limits, executor, clock, inProgress, this::finishLeftOver);
     }
 
     @Override
     public TesseraInfo create(List<Path> inputs, TesseraProgress progress) {
-        return creator.create(inputs, orNone(progress));
+        try {
+            return creator.create(inputs, orNone(progress));
+        } catch (TesseraException e) {
+            LOG.warn("Creating a tessera of {} failed: {}", inputs, e.getMessage());
+            throw e;
+        }
     }
 
     @Override
@@ -164,10 +169,13 @@ final class NodeTesseras implements TesseraService {
             return new TesseraVerification(hash, checks);
         }
         FragmentStore store = services.store();
-        checks.addAll(fragmentChecks(store, plan.plan()));
+        Set<Integer> notGood = new java.util.TreeSet<>();
+        checks.addAll(fragmentChecks(store, plan.plan(), notGood));
         try (WorkDirectory work = WorkDirectory.create(workRoot, "verify")) {
+            // Rebuilt from the fragments whose stored bytes were just found good: a copy the cache
+            // still holds of a fragment gone from the disk must not make the tessera look rebuildable.
             PayloadRestorer.Restored restored = PayloadRestorer.restore(store, services.coder(), plan.plan(), work,
-                    orNone(progress));
+                    orNone(progress), notGood);
             checks.add(new Check("rebuild", true, "payload of " + plan.plan().payloadLength() + " bytes rebuilt"
                     + (restored.unusable().isEmpty() ? " from the data fragments"
                             : " around unusable fragments " + restored.unusable())));
@@ -189,8 +197,11 @@ final class NodeTesseras implements TesseraService {
         return new TesseraVerification(hash, checks);
     }
 
-    /** One check for all good fragments, one per fragment that is missing, altered or damaged. */
-    private static List<Check> fragmentChecks(FragmentStore store, FragmentPlan plan) {
+    /**
+     * One check for all good fragments, one per fragment that is missing, altered or damaged; the
+     * indices of those go into {@code notGood}.
+     */
+    private static List<Check> fragmentChecks(FragmentStore store, FragmentPlan plan, Set<Integer> notGood) {
         Map<Integer, VerifyResult> results = store.verify(plan.tessera()).stream()
                 .collect(Collectors.toMap(r -> r.id().index(), Function.identity(), (a, b) -> a));
         List<Check> bad = new ArrayList<>();
@@ -198,6 +209,9 @@ final class NodeTesseras implements TesseraService {
         for (int index = 0; index < plan.checksums().size(); index++) {
             VerifyResult result = results.get(index);
             String part = "fragment " + index + (index >= plan.dataShards() ? " (parity)" : " (data)");
+            if (result == null || !result.ok() || !result.id().checksum().equals(plan.checksums().get(index))) {
+                notGood.add(index);
+            }
             if (result == null || result.status() == VerifyResult.Status.MISSING) {
                 bad.add(new Check(part, false, "missing from the store"));
             } else if (!result.id().checksum().equals(plan.checksums().get(index))) {
@@ -210,9 +224,11 @@ final class NodeTesseras implements TesseraService {
             }
         }
         List<Check> checks = new ArrayList<>();
+        String rebuildable = good >= plan.dataShards()
+                ? "; still enough to rebuild the tessera (" + plan.dataShards() + " needed)"
+                : "; TOO FEW to rebuild the tessera (" + plan.dataShards() + " needed): store the missing ones again";
         checks.add(new Check("fragments", bad.isEmpty(), good + " of " + plan.checksums().size()
-                + " fragments good" + (bad.isEmpty() ? "" : "; the tessera can still be rebuilt while "
-                        + plan.dataShards() + " are good")));
+                + " fragments good" + (bad.isEmpty() ? "" : rebuildable)));
         checks.addAll(bad);
         return checks;
     }
@@ -224,7 +240,7 @@ final class NodeTesseras implements TesseraService {
         SignedFragmentPlan plan = plan(row);
         try (WorkDirectory work = WorkDirectory.create(workRoot, "export")) {
             PayloadRestorer.Restored restored = PayloadRestorer.restore(services.store(), services.coder(), plan.plan(),
-                    work, orNone(progress));
+                    work, orNone(progress), Set.of());
             try (InputStream in = Files.newInputStream(restored.payload())) {
                 var exported = new PayloadReader().export(in, destination);
                 return new ExportResult(exported.destination(), exported.files(), exported.bytes(), restored.unusable());
@@ -280,23 +296,24 @@ final class NodeTesseras implements TesseraService {
      * fragments and their record; work directories left behind are removed.
      */
     void recover() {
-        int leftOvers = WorkDirectory.removeLeftOvers(workRoot);
-        if (leftOvers > 0) {
-            LOG.info("Removed {} work directories left by an interrupted tessera command", leftOvers);
-        }
+        WorkDirectory.removeLeftOvers(workRoot, LOG);
         FragmentStore store = services.storeOrNull();
         if (store == null) {
             return;
         }
         for (TesseraTable.Row row : table.unfinished()) {
-            if (inProgress.contains(row.info().hash())) {
-                continue;
+            if (!inProgress.contains(row.info().hash())) {
+                finishLeftOver(row);
             }
-            int removed = Undo.removeFragments(store, plan(row).plan(), LOG);
-            table.remove(row.info().hash());
-            LOG.warn("Tessera {} was left {} by an interrupted command: removed its {} stored fragments and its record",
-                    row.info().hash(), row.state().sql(), removed);
         }
+    }
+
+    /** Undoes a creation or finishes a deletion that a dead command (crash, kill) left half-done. */
+    private void finishLeftOver(TesseraTable.Row row) {
+        int removed = Undo.removeFragments(services.store(), plan(row).plan(), LOG);
+        table.remove(row.info().hash());
+        LOG.warn("Tessera {} was left {} by an interrupted command: removed its {} stored fragments and its record",
+                row.info().hash(), row.state().sql(), removed);
     }
 
     private Optional<TesseraTable.Row> complete(ContentHash hash) {

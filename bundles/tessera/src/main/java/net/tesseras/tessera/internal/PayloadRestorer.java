@@ -35,15 +35,16 @@ final class PayloadRestorer {
 
     private PayloadRestorer() {}
 
+    /** @param skip fragments not to use, whatever the index says (found damaged or missing just before) */
     static Restored restore(FragmentStore store, ErasureCoder coder, FragmentPlan plan, WorkDirectory work,
-            TesseraProgress progress) throws IOException {
+            TesseraProgress progress, java.util.Collection<Integer> skip) throws IOException {
         ContentHash hash = plan.tessera();
         Map<Integer, FragmentInfo> held = store.fragments(hash).stream()
                 .collect(Collectors.toMap(f -> f.id().index(), Function.identity(), (a, b) -> a));
         List<Integer> unusable = new ArrayList<>();
         for (int index = 0; index < plan.checksums().size(); index++) {
             FragmentInfo info = held.get(index);
-            if (info == null || !info.id().checksum().equals(plan.checksums().get(index))) {
+            if (info == null || !info.id().checksum().equals(plan.checksums().get(index)) || skip.contains(index)) {
                 unusable.add(index);
             }
         }
@@ -59,7 +60,7 @@ final class PayloadRestorer {
             return new Restored(payload, List.copyOf(all));
         } catch (InsufficientShardsException e) {
             throw new TesseraException("tessera " + hash + " cannot be rebuilt: " + e.getMessage()
-                    + "; the store holds too few good fragments (tesseras:show " + hash.toShortHex(12) + " lists them)", e);
+                    + "; the store holds too few good fragments (tesseras:verify " + hash.toShortHex(12) + " lists them)", e);
         }
     }
 }

@@ -10,7 +10,9 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import net.tesseras.common.internal.BatchWriter;
 import net.tesseras.core.ContentHash;
 import net.tesseras.erasure.ErasureCoder;
@@ -54,10 +56,12 @@ final class TesseraCreator {
     private final Clock clock;
     private final Set<ContentHash> inProgress;
     private final MimeDetector mimeDetector = new MimeDetector();
+    private final Consumer<TesseraTable.Row> leftOver;
 
     TesseraCreator(TesseraTable table, Collaborators services, Path workRoot, WriterLimits limits, Executor executor,
-            Clock clock, Set<ContentHash> inProgress) {
+            Clock clock, Set<ContentHash> inProgress, Consumer<TesseraTable.Row> leftOver) {
         this.inProgress = inProgress;
+        this.leftOver = leftOver;
         this.table = table;
         this.services = services;
         this.workRoot = workRoot;
@@ -79,10 +83,18 @@ final class TesseraCreator {
             WrittenPayload payload = new PayloadWriter(mimeDetector).write(files, identity.publicKey(), identity::sign,
                     created, tar, progress::advanced);
             ContentHash hash = payload.manifest().contentHash();
-            table.find(hash).ifPresent(row -> {
-                throw new TesseraException("a tessera with these files exists already: " + hash + " (created "
-                        + row.info().created() + "); the content hash covers the files' bytes only, so the same files"
-                        + " make the same tessera. tesseras:show " + hash.toShortHex(12) + " describes it");
+            var existing = table.find(hash);
+            if (existing.isPresent() && existing.get().state() != TesseraTable.State.COMPLETE
+                    && !inProgress.contains(hash)) {
+                // Left half-done by a command that died: finish undoing it, then create anew.
+                leftOver.accept(existing.get());
+                existing = table.find(hash);
+            }
+            existing.ifPresent(row -> {
+                throw row.state() == TesseraTable.State.COMPLETE ? new TesseraException("a tessera with these files"
+                        + " exists already: " + hash + " (created " + row.info().created() + "); the content hash covers"
+                        + " the files' bytes only, so the same files make the same tessera. tesseras:show "
+                        + hash.toShortHex(12) + " describes it") : busy(hash);
             });
             Tier tier = Tier.forPayload(payload.payloadLength());
             ShardLayout layout = new ShardLayout(tier.dataShards(), tier.parityShards(), payload.payloadLength());
@@ -112,9 +124,11 @@ final class TesseraCreator {
             }
         } catch (TesseraInputException e) {
             throw new TesseraException(e.getMessage() + "; nothing was kept", e);
+        } catch (InterruptedIOException e) {
+            throw new TesseraException("creating the tessera was interrupted; nothing was kept", e);
         } catch (IOException e) {
-            throw new TesseraException("cannot create the tessera: " + e.getMessage()
-                    + (e instanceof InterruptedIOException ? "" : "; nothing was kept"), e);
+            throw new TesseraException("cannot create the tessera (" + e + "; work directory " + workRoot
+                    + ", fragment store " + store + "); nothing was kept", e);
         } catch (UncheckedIOException e) {
             throw new TesseraException("cannot create the tessera: " + e.getCause().getMessage() + "; nothing was kept", e);
         }
@@ -159,17 +173,20 @@ final class TesseraCreator {
             throw new TesseraException("storing tessera " + hash + " failed: " + e.getMessage() + "; nothing was kept", e);
         } finally {
             if (!done) {
-                // Undone with the interrupt flag cleared: file channels refuse to work for an interrupted thread.
-                boolean interrupted = Thread.interrupted();
-                try {
+                // Undone on another thread and waited for without interruption: an interrupted command
+                // (Ctrl-C, possibly more than once) must not interrupt its own clean-up, since file
+                // channels refuse to work for an interrupted thread.
+                CompletableFuture.runAsync(() -> {
                     writer.abort();
-                    Undo.removeFragments(store, plan, LOG);
+                    int removed = Undo.removeFragments(store, plan, LOG);
                     table.remove(hash);
-                } finally {
-                    if (interrupted) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
+                    LOG.info("Creating tessera {} did not finish: removed its {} stored fragments and its record", hash,
+                            removed);
+                }, executor).exceptionally(e -> {
+                    LOG.error("Could not undo the unfinished creation of tessera {}: {}; the next start finishes it",
+                            hash, e.getMessage(), e);
+                    return null;
+                }).join();
             }
         }
     }

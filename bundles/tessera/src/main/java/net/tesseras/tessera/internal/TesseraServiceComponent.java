@@ -42,12 +42,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Registers the node's {@link TesseraService}. The database is the one thing it cannot work
+ * Registers the node's {@link TesseraService}. Immediate: it finishes what a crash left half-done
+ * at start, and a bad configuration shows at start (readiness, /health), not at the first command. The database is the one thing it cannot work
  * without; the store, the identity and the coder are followed as they come and go, and an
  * operation that needs a missing one refuses and names it.
  */
 @Component(service = TesseraService.class, configurationPid = TesseraServiceComponent.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = TesseraServiceComponent.Config.class)
 public final class TesseraServiceComponent implements TesseraService, Collaborators {
 
@@ -75,6 +76,9 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
 
     static final ConfigRules<Config> RULES = ConfigRules.of(PID, "the tessera service", Config.class)
             .nonBlank("work.directory")
+            .check("work.directory", v -> WorkDirectory.confined(Path.of("data"), String.valueOf(v)) == null
+                    ? "must be a directory inside the data directory (the node removes the work directories it"
+                            + " left there at start)" : null)
             .range("writer.concurrency", 1, 64)
             .range("writer.in.flight.mb", 1, 4096)
             .alsoKnown(StoreTargets.KEY);
@@ -120,7 +124,7 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
         }
         checked.accepted();
         Config config = checked.config();
-        Path work = dataDirectory.resolve(config.work_directory()).normalize();
+        Path work = WorkDirectory.confined(dataDirectory, config.work_directory());
         WriterLimits limits = new WriterLimits(config.writer_concurrency(), (long) config.writer_in_flight_mb() << 20);
         tesseras = new NodeTesseras(new TesseraTable(database), this, work, limits, executor, Clock.systemUTC());
     }

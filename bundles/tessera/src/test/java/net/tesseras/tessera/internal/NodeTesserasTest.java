@@ -279,6 +279,60 @@ class NodeTesserasTest {
     }
 
     @Test
+    void aRecordLeftCreatingByADeadCommandDoesNotBlockCreatingTheSameFilesAgain() {
+        TesseraInfo info = tesseras.create(List.of(photos), TesseraProgress.NONE);
+        // As if a Ctrl-C's clean-up died: the row stays 'creating' while this node keeps running.
+        db.write(c -> c.createStatement().executeUpdate("UPDATE tesseras SET state = 'creating'"));
+
+        assertEquals(info.hash(), tesseras.create(List.of(photos), TesseraProgress.NONE).hash());
+        assertEquals(List.of(info.hash()), tesseras.list(null, 10).stream().map(TesseraInfo::hash).toList());
+    }
+
+    @Test
+    void verifyRebuildsOnlyFromFragmentsWhoseStoredBytesAreGoodNotFromACopyInMemory() throws IOException {
+        Files.write(photos.resolve("film.webm"), random(7, 6 << 20));
+        TesseraInfo info = tesseras.create(List.of(photos), TesseraProgress.NONE);
+        // A front that, like the cache, still serves bytes it read before the files went away.
+        Path memory = Files.createDirectories(dir.resolve("remembered"));
+        for (int index = 0; index < 24; index++) {
+            Files.write(memory.resolve(index + ".bin"), toArray(fs.read(info.hash(), index).orElseThrow()));
+        }
+        store = new ForwardingFragmentStore() {
+            @Override
+            protected FragmentStore delegate() {
+                return fs;
+            }
+
+            @Override
+            public java.util.Optional<java.nio.channels.SeekableByteChannel> open(net.tesseras.core.ContentHash tessera,
+                    int index) {
+                try {
+                    return java.util.Optional.of(java.nio.channels.FileChannel.open(memory.resolve(index + ".bin")));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        tesseras = service();
+        Path fragments = dir.resolve("data/fragments").resolve(info.hash().toHex());
+        for (int index = 0; index < 9; index++) {
+            Files.delete(fragments.resolve(String.format("%03d.shard", index)));
+        }
+
+        TesseraVerification verification = tesseras.verify(info.hash(), TesseraProgress.NONE);
+        assertTrue(verification.checks().stream().anyMatch(c -> c.part().equals("rebuild") && !c.passed()),
+                verification.toString());
+        assertTrue(verification.checks().stream().anyMatch(c -> c.part().equals("fragments") && c.detail().contains("TOO FEW")),
+                verification.toString());
+    }
+
+    private static byte[] toArray(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+
+    @Test
     void anInterruptedCreationKeepsNothing() throws IOException {
         Files.write(photos.resolve("film.webm"), random(6, 12 << 20));
         TesseraProgress interruptWhileStoring = new TesseraProgress() {
