@@ -115,6 +115,25 @@ class TesseraDistributionIT {
     }
 
     /**
+     * A work directory outside the data directory is refused at start, naming the key: the service
+     * removes what it left in its work directory, so pointed at a person's folder it once deleted
+     * their own {@code tessera-*} directories.
+     */
+    @Test
+    void aWorkDirectoryOutsideTheDataIsRefusedAtStartAndNothingThereIsTouched() throws Exception {
+        Path outside = Files.createDirectories(tmp.resolve("tessera-family-photos"));
+        Files.writeString(outside.resolve("p.jpg"), "photo");
+        Path cfg = home.resolve("etc/net.tesseras.tessera.cfg");
+        Files.writeString(cfg, Files.readString(cfg).replace("work.directory = tmp", "work.directory = " + tmp));
+        try (Node node = new Node(home, tmp.resolve("data"))) {
+            Node.Result start = node.bin("start");
+            assertNotEquals(0, start.exit(), start.out());
+            assertTrue((start.out() + start.err()).contains("work.directory"), start.out() + start.err());
+            assertEquals("photo", Files.readString(outside.resolve("p.jpg")));
+        }
+    }
+
+    /**
      * The exported manifest's signature verifies with openssl over the file's bytes, and a file's
      * BLAKE3 from b3sum is the one the manifest lists (each part skipped where the tool is missing).
      */

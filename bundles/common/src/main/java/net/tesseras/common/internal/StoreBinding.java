@@ -132,8 +132,8 @@ public final class StoreBinding implements AutoCloseable {
         if (refused != null) {
             return "the configured fragment store is not available: " + refused;
         }
-        return "the configured fragment store is not available (" + StoreTargets.describe(target) + " in etc/" + pid
-                + ".cfg matches no running store); it is down, not replaced by another store";
+        return "the configured fragment store is not available (" + StoreTargets.describe(target) + ", as etc/" + pid
+                + ".cfg sets it: no running store matches); it is down, not replaced by another store";
     }
 
     @Override

@@ -75,7 +75,7 @@ class StoreBindingTest {
         try (StoreBinding binding = new StoreBinding(context, pid, "the transport", logger())) {
             binding.configure(Map.of(StoreTargets.KEY, "(store.name=sqlit)"));
             assertNull(binding.store(), "never another store than the one named");
-            assertTrue(binding.missing().contains("store.target (store.name=sqlit) in etc/" + pid + ".cfg matches no running store"),
+            assertTrue(binding.missing().contains("store.target (store.name=sqlit), as etc/" + pid + ".cfg sets it: no running store matches"),
                     binding.missing());
             List<String> problems = problems();
             assertEquals(1, problems.size(), problems.toString());

@@ -35,6 +35,9 @@ public final class TesseraCommands {
 
     private static final int PAGE = 500;
 
+    /** A deletion cannot be undone: a shorter prefix would delete whatever tessera it happens to match. */
+    static final int DELETE_PREFIX = 8;
+
     private static final Usage CREATE = new Usage("tesseras:create <file|directory>...", 1, Integer.MAX_VALUE,
             "makes a tessera of files and directories (recursively): a signed manifest and a tar payload cut into",
             "Reed-Solomon fragments that go to the node's store; prints the tessera hash, tier and fragments",
@@ -246,9 +249,6 @@ public final class TesseraCommands {
             delete(session.getConsole(), a[0]);
         }
     }
-
-    /** A deletion cannot be undone: a prefix this short would delete whatever tessera it happens to match. */
-    static final int DELETE_PREFIX = 8;
 
     void delete(PrintStream out, String hash) {
         if (hash.strip().length() < DELETE_PREFIX) {

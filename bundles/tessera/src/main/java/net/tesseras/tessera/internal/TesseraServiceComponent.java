@@ -10,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import net.tesseras.common.config.internal.ComponentRetry;
 import net.tesseras.common.config.internal.ConfigRules;
 import net.tesseras.common.internal.DataDirectory;
 import net.tesseras.common.internal.StoreBinding;
@@ -107,20 +108,24 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
         });
         pool.allowCoreThreadTimeOut(true);
         this.executor = pool;
-        configure(properties);
+        // A configuration that was never good fails the activation naming key, value and file; the
+        // retry brings the component back by itself once the file changes.
+        configure(properties, new ComponentRetry(context, PID, TesseraServiceComponent.class.getName()));
         recoverOnce();
     }
 
     @Modified
     void modified(Map<String, Object> properties) {
-        configure(properties);
+        configure(properties, null);
     }
 
-    private void configure(Map<String, Object> properties) {
+    private void configure(Map<String, Object> properties, ComponentRetry retry) {
         stores.configure(properties);
         ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
         if (!checked.usable()) {
-            throw checked.down(null);
+            executor.shutdownNow();
+            stores.close();
+            throw checked.down(retry);
         }
         checked.accepted();
         Config config = checked.config();
