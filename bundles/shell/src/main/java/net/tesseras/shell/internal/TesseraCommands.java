@@ -189,6 +189,10 @@ public final class TesseraCommands {
         TesseraService service = tesseras;
         TesseraInfo info = hash == null || service == null ? null : findTessera(service, hash);
         if (info == null) {
+            if (service == null && hash != null) {
+                out.println("The tessera service is not running: only the stored fragments' checksums are checked,"
+                        + " not the signatures, the plan or the files (lb tessera shows the bundle).");
+            }
             storage.verify(out, hash);
             return;
         }

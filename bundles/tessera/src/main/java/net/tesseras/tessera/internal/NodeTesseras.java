@@ -56,15 +56,29 @@ final class NodeTesseras implements TesseraService {
     private final Collaborators services;
     private final Path workRoot;
     private final TesseraCreator creator;
-    /** Tesseras a command is creating or deleting now: start-up recovery leaves their rows alone. */
-    private final Set<ContentHash> inProgress = ConcurrentHashMap.newKeySet();
+    /**
+     * Tesseras a command is creating, deleting or finishing now, claimed before their row is looked
+     * at: recovery and other commands leave them alone. Owned by the component, so that a new
+     * configuration (a new instance of this class) does not forget commands still running.
+     */
+    private final Set<ContentHash> inProgress;
 
     NodeTesseras(TesseraTable table, Collaborators services, Path workRoot, WriterLimits limits, Executor executor,
             Clock clock) {
+        this(table, services, workRoot, limits, executor, clock, ConcurrentHashMap.newKeySet());
+    }
+
+    NodeTesseras(TesseraTable table, Collaborators services, Path workRoot, WriterLimits limits, Executor executor,
+            Clock clock, Set<ContentHash> inProgress) {
+        this.inProgress = inProgress;
         this.table = table;
         this.services = services;
         this.workRoot = workRoot;
         this.creator = new TesseraCreator(table, services, workRoot, limits, executor, clock, inProgress, this::finishLeftOver);
+    }
+
+    Path workRoot() {
+        return workRoot;
     }
 
     @Override
@@ -93,7 +107,7 @@ final class NodeTesseras implements TesseraService {
     @Override
     public TesseraInfo resolve(String hashOrPrefix) {
         String prefix = hashOrPrefix == null ? "" : hashOrPrefix.strip().toLowerCase(Locale.ROOT);
-        if (prefix.isEmpty() || prefix.length() > ContentHash.LENGTH * 2 || !prefix.chars().allMatch(Hex::isDigit)) {
+        if (prefix.isEmpty() || prefix.length() > ContentHash.LENGTH * 2 || !prefix.chars().allMatch(HexFormat::isHexDigit)) {
             throw new TesseraNotFoundException("'" + hashOrPrefix + "' is not a tessera hash: give the 64 hex characters"
                     + " tesseras:tesseras lists, or the first few of them");
         }
@@ -191,7 +205,12 @@ final class NodeTesseras implements TesseraService {
             }
         } catch (TesseraException e) {
             checks.add(new Check("rebuild", false, e.getMessage()));
-        } catch (IOException | UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof java.io.InterruptedIOException) {
+                throw e; // Ctrl-C: the verification did not fail, it was stopped
+            }
+            checks.add(new Check("rebuild", false, "cannot rebuild the payload: " + e.getMessage()));
+        } catch (IOException e) {
             checks.add(new Check("rebuild", false, "cannot rebuild the payload: " + e.getMessage()));
         }
         return new TesseraVerification(hash, checks);
@@ -245,9 +264,7 @@ final class NodeTesseras implements TesseraService {
                 var exported = new PayloadReader().export(in, destination);
                 return new ExportResult(exported.destination(), exported.files(), exported.bytes(), restored.unusable());
             }
-        } catch (PayloadException e) {
-            throw new TesseraException("cannot export tessera " + hash + " to " + destination + ": " + e.getMessage(), e);
-        } catch (IOException | UncheckedIOException e) {
+        } catch (PayloadException | IOException | UncheckedIOException e) {
             throw new TesseraException("cannot export tessera " + hash + " to " + destination + ": " + e.getMessage(), e);
         }
     }
@@ -274,6 +291,7 @@ final class NodeTesseras implements TesseraService {
             return false;
         }
         FragmentStore store = services.store();
+        FragmentPlan plan = plan(row.get()).plan();
         if (!inProgress.add(hash)) {
             throw new TesseraException("tessera " + hash + " is being created or deleted by another command;"
                     + " try again when it has finished");
@@ -282,9 +300,13 @@ final class NodeTesseras implements TesseraService {
             if (!table.transition(hash, TesseraTable.State.COMPLETE, TesseraTable.State.DELETING)) {
                 return false;
             }
-            int removed = Undo.removeFragments(store, plan(row.get()).plan(), LOG);
+            Undo.Removed removed = Undo.removeFragments(store, plan, LOG);
+            if (!removed.complete()) {
+                throw new TesseraException("could not delete " + removed.failed() + " fragments of tessera " + hash
+                        + " (the log names them); its record stays marked for deletion and the next start tries again");
+            }
             table.remove(hash);
-            LOG.info("Deleted tessera {} and {} of its fragments", hash, removed);
+            LOG.info("Deleted tessera {} and {} of its fragments", hash, removed.removed());
             return true;
         } finally {
             inProgress.remove(hash);
@@ -293,27 +315,43 @@ final class NodeTesseras implements TesseraService {
 
     /**
      * Finishes what a crash interrupted: rows left {@code creating} or {@code deleting} lose their
-     * fragments and their record; work directories left behind are removed.
+     * fragments and their record. A row another command holds is left alone; one that cannot be
+     * finished now is logged and kept for the next try.
+     *
+     * @return whether every row could be finished
      */
-    void recover() {
-        WorkDirectory.removeLeftOvers(workRoot, LOG);
-        FragmentStore store = services.storeOrNull();
-        if (store == null) {
-            return;
-        }
+    boolean recover() {
+        boolean all = true;
         for (TesseraTable.Row row : table.unfinished()) {
-            if (!inProgress.contains(row.info().hash())) {
+            ContentHash hash = row.info().hash();
+            if (!inProgress.add(hash)) {
+                continue;
+            }
+            try {
                 finishLeftOver(row);
+            } catch (RuntimeException e) {
+                all = false;
+                LOG.error("Could not finish tessera {}, left {} by an interrupted command: {}; will try again", hash,
+                        row.state().sql(), e.getMessage(), e);
+            } finally {
+                inProgress.remove(hash);
             }
         }
+        return all;
     }
 
-    /** Undoes a creation or finishes a deletion that a dead command (crash, kill) left half-done. */
-    private void finishLeftOver(TesseraTable.Row row) {
-        int removed = Undo.removeFragments(services.store(), plan(row).plan(), LOG);
+    /**
+     * Undoes a creation or finishes a deletion that a dead command (crash, kill) left half-done.
+     * The caller holds the tessera in {@link #inProgress}.
+     */
+    void finishLeftOver(TesseraTable.Row row) {
+        Undo.Removed removed = Undo.removeFragments(services.store(), plan(row).plan(), LOG);
+        if (!removed.complete()) {
+            throw new TesseraException("could not delete " + removed.failed() + " fragments of tessera " + row.info().hash());
+        }
         table.remove(row.info().hash());
         LOG.warn("Tessera {} was left {} by an interrupted command: removed its {} stored fragments and its record",
-                row.info().hash(), row.state().sql(), removed);
+                row.info().hash(), row.state().sql(), removed.removed());
     }
 
     private Optional<TesseraTable.Row> complete(ContentHash hash) {
@@ -346,12 +384,5 @@ final class NodeTesseras implements TesseraService {
 
     private static TesseraProgress orNone(TesseraProgress progress) {
         return progress == null ? TesseraProgress.NONE : progress;
-    }
-
-    /** Hex digits as the hash parser accepts them: ASCII only. */
-    private static final class Hex {
-        static boolean isDigit(int c) {
-            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-        }
     }
 }

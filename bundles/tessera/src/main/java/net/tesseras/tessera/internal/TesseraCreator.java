@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -83,44 +84,14 @@ final class TesseraCreator {
             WrittenPayload payload = new PayloadWriter(mimeDetector).write(files, identity.publicKey(), identity::sign,
                     created, tar, progress::advanced);
             ContentHash hash = payload.manifest().contentHash();
-            var existing = table.find(hash);
-            if (existing.isPresent() && existing.get().state() != TesseraTable.State.COMPLETE
-                    && !inProgress.contains(hash)) {
-                // Left half-done by a command that died: finish undoing it, then create anew.
-                leftOver.accept(existing.get());
-                existing = table.find(hash);
+            // Claimed before its row is looked at: no other command or recovery works on it meanwhile.
+            if (!inProgress.add(hash)) {
+                throw busy(hash);
             }
-            existing.ifPresent(row -> {
-                throw row.state() == TesseraTable.State.COMPLETE ? new TesseraException("a tessera with these files"
-                        + " exists already: " + hash + " (created " + row.info().created() + "); the content hash covers"
-                        + " the files' bytes only, so the same files make the same tessera. tesseras:show "
-                        + hash.toShortHex(12) + " describes it") : busy(hash);
-            });
-            Tier tier = Tier.forPayload(payload.payloadLength());
-            ShardLayout layout = new ShardLayout(tier.dataShards(), tier.parityShards(), payload.payloadLength());
-            progress.phase("encode", payload.payloadLength());
-            try (EncodedPayload encoded = new PayloadEncoder(coder).encode(tar, layout, work.path(), progress::advanced)) {
-                FragmentPlan plan = new FragmentPlan(hash, tier, tier.dataShards(), tier.parityShards(),
-                        encoded.shardSize(), payload.payloadLength(), encoded.checksums(), identity.publicKey());
-                SignedFragmentPlan signed = SignedFragmentPlan.sign(plan, identity::sign);
-                TesseraInfo info = new TesseraInfo(hash, HexFormat.of().formatHex(identity.publicKey()),
-                        payload.manifest().created(), payload.manifest().entries().size(), total, tier,
-                        payload.payloadLength(), encoded.shardSize());
-                if (!inProgress.add(hash)) {
-                    throw busy(hash);
-                }
-                try {
-                    if (!table.insertCreating(info, payload.manifestBytes(), payload.signature(), signed.toBytes())) {
-                        throw busy(hash);
-                    }
-                    storeFragments(store, plan, encoded, progress);
-                    table.transition(hash, TesseraTable.State.CREATING, TesseraTable.State.COMPLETE);
-                } finally {
-                    inProgress.remove(hash);
-                }
-                LOG.info("Created tessera {}: {} files, {} bytes, tier {} ({} fragments of {} bytes)", hash,
-                        info.files(), total, tier, tier.totalShards(), encoded.shardSize());
-                return info;
+            try {
+                return encodeAndStore(hash, payload, tar, work, identity, coder, store, total, progress);
+            } finally {
+                inProgress.remove(hash);
             }
         } catch (TesseraInputException e) {
             throw new TesseraException(e.getMessage() + "; nothing was kept", e);
@@ -130,7 +101,43 @@ final class TesseraCreator {
             throw new TesseraException("cannot create the tessera (" + e + "; work directory " + workRoot
                     + ", fragment store " + store + "); nothing was kept", e);
         } catch (UncheckedIOException e) {
-            throw new TesseraException("cannot create the tessera: " + e.getCause().getMessage() + "; nothing was kept", e);
+            throw new TesseraException("cannot create the tessera: " + e.getMessage(), e);
+        }
+    }
+
+    /** The rest of a creation, with the tessera claimed: the row, the shards, the fragments, the record made complete. */
+    private TesseraInfo encodeAndStore(ContentHash hash, WrittenPayload payload, Path tar, WorkDirectory work,
+            NodeIdentity identity, ErasureCoder coder, FragmentStore store, long total, TesseraProgress progress)
+            throws IOException {
+        Optional<TesseraTable.Row> existing = table.find(hash);
+        if (existing.isPresent() && existing.get().state() != TesseraTable.State.COMPLETE) {
+            // Left half-done by a command that died (this one holds the claim now): finish undoing it.
+            leftOver.accept(existing.get());
+            existing = table.find(hash);
+        }
+        if (existing.isPresent()) {
+            throw new TesseraException("a tessera with these files exists already: " + hash + " (created "
+                    + existing.get().info().created() + "); the content hash covers the files' bytes only, so the same"
+                    + " files make the same tessera. tesseras:show " + hash.toShortHex(12) + " describes it");
+        }
+        Tier tier = Tier.forPayload(payload.payloadLength());
+        ShardLayout layout = new ShardLayout(tier.dataShards(), tier.parityShards(), payload.payloadLength());
+        progress.phase("encode", payload.payloadLength());
+        try (EncodedPayload encoded = new PayloadEncoder(coder).encode(tar, layout, work.path(), progress::advanced)) {
+            FragmentPlan plan = new FragmentPlan(hash, tier, tier.dataShards(), tier.parityShards(),
+                    encoded.shardSize(), payload.payloadLength(), encoded.checksums(), identity.publicKey());
+            SignedFragmentPlan signed = SignedFragmentPlan.sign(plan, identity::sign);
+            TesseraInfo info = new TesseraInfo(hash, HexFormat.of().formatHex(identity.publicKey()),
+                    payload.manifest().created(), payload.manifest().entries().size(), total, tier,
+                    payload.payloadLength(), encoded.shardSize());
+            if (!table.insertCreating(info, payload.manifestBytes(), payload.signature(), signed.toBytes())) {
+                throw new TesseraException("tessera " + hash + " was recorded by another command meanwhile;"
+                        + " tesseras:show " + hash.toShortHex(12) + " describes it");
+            }
+            storeFragments(store, plan, encoded, progress);
+            LOG.info("Created tessera {}: {} files, {} bytes, tier {} ({} fragments of {} bytes)", hash,
+                    info.files(), total, tier, tier.totalShards(), encoded.shardSize());
+            return info;
         }
     }
 
@@ -162,6 +169,10 @@ final class TesseraCreator {
                 }
             }
             writer.finish();
+            if (!table.transition(hash, TesseraTable.State.CREATING, TesseraTable.State.COMPLETE)) {
+                throw new TesseraException("the record of tessera " + hash + " changed while its fragments were stored;"
+                        + " nothing was kept");
+            }
             done = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -178,11 +189,17 @@ final class TesseraCreator {
                 // channels refuse to work for an interrupted thread.
                 CompletableFuture.runAsync(() -> {
                     writer.abort();
-                    int removed = Undo.removeFragments(store, plan, LOG);
-                    table.remove(hash);
-                    LOG.info("Creating tessera {} did not finish: removed its {} stored fragments and its record", hash,
-                            removed);
-                }, executor).exceptionally(e -> {
+                    Undo.Removed removed = Undo.removeFragments(store, plan, LOG);
+                    if (removed.complete()) {
+                        table.remove(hash);
+                    }
+                    LOG.info("Creating tessera {} did not finish: removed {} stored fragments{}", hash, removed.removed(),
+                            removed.complete() ? " and its record" : "; the record stays for the next start to finish");
+                }, task -> {
+                    Thread undo = new Thread(task, "tesseras-tessera-undo");
+                    undo.setDaemon(true);
+                    undo.start();
+                }).exceptionally(e -> {
                     LOG.error("Could not undo the unfinished creation of tessera {}: {}; the next start finishes it",
                             hash, e.getMessage(), e);
                     return null;

@@ -5,9 +5,10 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.tesseras.common.config.internal.ComponentRetry;
@@ -94,6 +95,9 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
     private volatile ErasureCoder coder;
     private volatile NodeTesseras tesseras;
     private volatile boolean recovered;
+    /** The tesseras commands are working on, kept across configuration changes (see NodeTesseras). */
+    private final Set<ContentHash> inProgress = ConcurrentHashMap.newKeySet();
+    private TesseraTable table;
 
     @Activate
     public TesseraServiceComponent(BundleContext context, @Reference Database database, Map<String, Object> properties) {
@@ -101,42 +105,58 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
         this.dataDirectory = DataDirectory.of(context);
         this.stores = new StoreBinding(context, PID, "the tessera service", LOG);
         AtomicInteger threads = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        // A thread per batch running: each creation's batch writer bounds its own batches, and a
+        // queued batch never waits behind another creation's.
+        this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "tesseras-tessera-writer-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        pool.allowCoreThreadTimeOut(true);
-        this.executor = pool;
-        // A configuration that was never good fails the activation naming key, value and file; the
-        // retry brings the component back by itself once the file changes.
-        configure(properties, new ComponentRetry(context, PID, TesseraServiceComponent.class.getName()));
+        try {
+            // A configuration that was never good fails the activation naming key, value and file;
+            // the retry brings the component back by itself once the file changes.
+            ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
+            if (!checked.usable()) {
+                throw checked.down(new ComponentRetry(context, PID, TesseraServiceComponent.class.getName()));
+            }
+            table = new TesseraTable(database);
+            apply(checked, properties);
+            // Before any command runs: whatever a killed node left in the work directory is no one's.
+            WorkDirectory.removeLeftOvers(tesseras.workRoot(), LOG);
+        } catch (RuntimeException e) {
+            executor.shutdownNow();
+            stores.close();
+            throw e;
+        }
         recoverOnce();
     }
 
+    /** A bad value is refused and the last good configuration kept (its rule); nothing is torn down here. */
     @Modified
     void modified(Map<String, Object> properties) {
-        configure(properties, null);
+        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
+        if (checked.usable()) {
+            apply(checked, properties);
+        }
     }
 
-    private void configure(Map<String, Object> properties, ComponentRetry retry) {
+    private void apply(ConfigRules<Config>.Checked checked, Map<String, Object> properties) {
         stores.configure(properties);
-        ConfigRules<Config>.Checked checked = RULES.check(properties).log(LOG);
-        if (!checked.usable()) {
-            executor.shutdownNow();
-            stores.close();
-            throw checked.down(retry);
-        }
         checked.accepted();
         Config config = checked.config();
         Path work = WorkDirectory.confined(dataDirectory, config.work_directory());
         WriterLimits limits = new WriterLimits(config.writer_concurrency(), (long) config.writer_in_flight_mb() << 20);
-        tesseras = new NodeTesseras(new TesseraTable(database), this, work, limits, executor, Clock.systemUTC());
+        tesseras = new NodeTesseras(table, this, work, limits, executor, Clock.systemUTC(), inProgress);
     }
 
+    /** Lets running batches finish (a dropped one would leave its creation waiting for ever), then stops. */
     @Deactivate
-    void deactivate() {
-        executor.shutdownNow();
+    void deactivate() throws InterruptedException {
+        executor.shutdown();
+        if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+            LOG.warn("Fragment batches still running 30 s after the tessera service stopped; abandoning them");
+            executor.shutdownNow();
+        }
         stores.close();
     }
 
@@ -174,8 +194,7 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
             return;
         }
         try {
-            current.recover();
-            recovered = true;
+            recovered = current.recover();
         } catch (RuntimeException e) {
             LOG.error("Could not finish the tessera commands a crash interrupted: {}; will try again when the store"
                     + " comes back", e.getMessage(), e);

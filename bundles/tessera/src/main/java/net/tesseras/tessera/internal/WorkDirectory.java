@@ -62,9 +62,14 @@ final class WorkDirectory implements AutoCloseable {
         return path.resolve(name);
     }
 
+    /** Removes the directory; a failure is logged, never thrown over the operation's own result. */
     @Override
     public void close() {
-        delete(path);
+        try {
+            delete(path);
+        } catch (UncheckedIOException e) {
+            org.slf4j.LoggerFactory.getLogger(WorkDirectory.class).warn("{}; the next start removes it", e.getMessage());
+        }
     }
 
     /** Removes the work directories a killed node left under {@code root}, naming each. */

@@ -333,6 +333,35 @@ class NodeTesserasTest {
     }
 
     @Test
+    void aDeletionThatCannotRemoveEveryFragmentKeepsItsRecordForTheNextStart() throws IOException {
+        Files.write(photos.resolve("film.webm"), random(8, 5 << 20));
+        TesseraInfo info = tesseras.create(List.of(photos), TesseraProgress.NONE);
+        store = new ForwardingFragmentStore() {
+            @Override
+            protected FragmentStore delegate() {
+                return fs;
+            }
+
+            @Override
+            public boolean delete(net.tesseras.core.ContentHash tessera, int index) {
+                if (index == 3) {
+                    throw new FragmentStoreException("device busy (test)");
+                }
+                return fs.delete(tessera, index);
+            }
+        };
+        tesseras = service();
+        TesseraException failed = assertThrows(TesseraException.class, () -> tesseras.delete(info.hash()));
+        assertTrue(failed.getMessage().contains("next start tries again"), failed.getMessage());
+        assertEquals(TesseraTable.State.DELETING, new TesseraTable(db).find(info.hash()).orElseThrow().state());
+
+        store = fs;
+        tesseras = service();
+        assertTrue(new TesseraTable(db).find(info.hash()).isEmpty(), "finished at the next start");
+        assertTrue(fs.fragments(info.hash()).isEmpty());
+    }
+
+    @Test
     void anInterruptedCreationKeepsNothing() throws IOException {
         Files.write(photos.resolve("film.webm"), random(6, 12 << 20));
         TesseraProgress interruptWhileStoring = new TesseraProgress() {
