@@ -104,8 +104,12 @@ public final class TesseraCommands {
         TesseraProgressReport progress = new TesseraProgressReport(sink, inputs.size() == 1
                 ? String.valueOf(inputs.get(0).getFileName()) : inputs.size() + " inputs");
         long started = System.nanoTime();
-        TesseraInfo info = service.create(inputs, progress);
-        progress.finish();
+        TesseraInfo info;
+        try {
+            info = service.create(inputs, progress);
+        } finally {
+            progress.finish();
+        }
         double seconds = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
         out.println("Created tessera " + info.hash());
         out.println("  files      " + info.files() + " (" + Units.bytes(info.size()) + ")");
@@ -197,8 +201,12 @@ public final class TesseraCommands {
             return;
         }
         TesseraProgressReport progress = new TesseraProgressReport(sink, info.hash().toShortHex(12));
-        TesseraVerification result = service.verify(info.hash(), progress);
-        progress.finish();
+        TesseraVerification result;
+        try {
+            result = service.verify(info.hash(), progress);
+        } finally {
+            progress.finish();
+        }
         out.println("Tessera " + info.hash());
         TextTable table = new TextTable("CHECK", "RESULT", "DETAIL");
         for (TesseraVerification.Check check : result.checks()) {
@@ -236,8 +244,12 @@ public final class TesseraCommands {
         TesseraService service = require();
         TesseraInfo info = service.resolve(hash);
         TesseraProgressReport progress = new TesseraProgressReport(sink, info.hash().toShortHex(12));
-        ExportResult result = service.export(info.hash(), directory, progress);
-        progress.finish();
+        ExportResult result;
+        try {
+            result = service.export(info.hash(), directory, progress);
+        } finally {
+            progress.finish();
+        }
         out.println("Exported " + result.files() + " files (" + Units.bytes(result.bytes()) + ") of tessera " + info.hash()
                 + " to " + result.directory());
         if (!result.unusableFragments().isEmpty()) {

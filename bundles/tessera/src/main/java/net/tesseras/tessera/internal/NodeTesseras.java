@@ -149,7 +149,7 @@ final class NodeTesseras implements TesseraService {
     public TesseraVerification verify(ContentHash hash, TesseraProgress progress) {
         TesseraTable.Row row = require(hash);
         List<Check> checks = new ArrayList<>();
-        byte[] creatorKey = HexFormat.of().parseHex(row.info().creator());
+        byte[] creatorKey = creatorKey(row);
         Manifest manifest = null;
         try {
             manifest = Manifest.parse(row.manifest());
@@ -157,7 +157,8 @@ final class NodeTesseras implements TesseraService {
         } catch (TesseraFormatException e) {
             checks.add(new Check("manifest", false, "does not parse: " + e.getMessage()));
         }
-        boolean signed = Ed25519.verify(creatorKey, row.manifest(), row.manifestSignature());
+        boolean signed = creatorKey.length == Ed25519.PUBLIC_KEY_LENGTH
+                && Ed25519.verify(creatorKey, row.manifest(), row.manifestSignature());
         checks.add(new Check("manifest signature", signed, signed ? "valid, by creator " + row.info().creator()
                 : "INVALID: the manifest or its signature was altered, or another key signed it"));
         if (manifest != null) {
@@ -184,7 +185,12 @@ final class NodeTesseras implements TesseraService {
         }
         FragmentStore store = services.store();
         Set<Integer> notGood = new java.util.TreeSet<>();
-        checks.addAll(fragmentChecks(store, plan.plan(), notGood));
+        try {
+            checks.addAll(fragmentChecks(store, plan.plan(), notGood));
+        } catch (RuntimeException e) {
+            checks.add(new Check("fragments", false, "the store could not check them: " + e.getMessage()));
+            return new TesseraVerification(hash, checks);
+        }
         try (WorkDirectory work = WorkDirectory.create(workRoot, "verify")) {
             // Rebuilt from the fragments whose stored bytes were just found good: a copy the cache
             // still holds of a fragment gone from the disk must not make the tessera look rebuildable.
@@ -361,6 +367,15 @@ final class NodeTesseras implements TesseraService {
     private TesseraTable.Row require(ContentHash hash) {
         return complete(hash).orElseThrow(() -> new TesseraNotFoundException("this node has no tessera " + hash
                 + " (tesseras:tesseras lists them)"));
+    }
+
+    /** The creator's key as recorded; a damaged record gives an empty key, which no signature verifies with. */
+    private static byte[] creatorKey(TesseraTable.Row row) {
+        try {
+            return HexFormat.of().parseHex(row.info().creator());
+        } catch (IllegalArgumentException e) {
+            return new byte[0];
+        }
     }
 
     /** The stored plan; the database is ours, so one that does not parse is damage, said as such. */

@@ -211,6 +211,12 @@ class NodeTesserasTest {
         assertFalse(verification.passed());
         assertTrue(verification.checks().stream().anyMatch(c -> c.part().equals("manifest signature") && !c.passed()),
                 verification.toString());
+
+        // A damaged creator key in the record is a failed check too, not an exception.
+        db.write(c -> c.createStatement().executeUpdate("UPDATE tesseras SET creator = 'zz'"));
+        TesseraVerification damaged = tesseras.verify(info.hash(), TesseraProgress.NONE);
+        assertTrue(damaged.checks().stream().anyMatch(c -> c.part().equals("manifest signature") && !c.passed()),
+                damaged.toString());
     }
 
     @Test
