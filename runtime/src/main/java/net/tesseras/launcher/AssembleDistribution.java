@@ -60,9 +60,11 @@ public final class AssembleDistribution {
         Files.copy(launcherJar, lib.resolve("tesseras-launcher.jar"), StandardCopyOption.REPLACE_EXISTING);
         copyLauncherClasspath(deps, lib);
         makeExecutable(dist.resolve("bin"));
-        for (String dir : List.of("deploy", "data")) {
-            Files.createDirectories(dist.resolve(dir));
-        }
+        Files.createDirectories(dist.resolve("deploy"));
+        // data/ is private to the node's user from the start, as bin/tesseras makes it (umask 077):
+        // shipped open, every first start warned that other users could read it.
+        Path data = Files.createDirectories(dist.resolve("data"));
+        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         System.out.println("[tesseras] assembled " + dist + ": " + features.size() + " features, " + copied + " bundles");
     }
 

@@ -45,6 +45,13 @@ class NoticeIT {
         assertEquals(Set.of(), stale, "in NOTICE but no longer shipped");
     }
 
+    /** A first start of the distribution as built must not find its data directory open to others. */
+    @Test
+    void theShippedDataDirectoryIsPrivateToItsUser() throws IOException {
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(DIST.resolve("data"))));
+    }
+
     @Test
     void theApacheLicenseShipsWithTheDistribution() throws IOException {
         String license = Files.readString(DIST.resolve("LICENSE"));
