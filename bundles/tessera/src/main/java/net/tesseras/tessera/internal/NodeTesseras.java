@@ -132,8 +132,7 @@ final class NodeTesseras implements TesseraService {
     }
 
     private static List<FragmentState> fragmentStates(FragmentStore store, FragmentPlan plan) {
-        Map<Integer, FragmentInfo> held = store.fragments(plan.tessera()).stream()
-                .collect(Collectors.toMap(f -> f.id().index(), Function.identity(), (a, b) -> a));
+        Map<Integer, FragmentInfo> held = PayloadRestorer.heldByIndex(store, plan.tessera());
         List<FragmentState> states = new ArrayList<>();
         for (int index = 0; index < plan.checksums().size(); index++) {
             FragmentInfo info = held.get(index);
@@ -299,8 +298,7 @@ final class NodeTesseras implements TesseraService {
         FragmentStore store = services.store();
         FragmentPlan plan = plan(row.get()).plan();
         if (!inProgress.add(hash)) {
-            throw new TesseraException("tessera " + hash + " is being created or deleted by another command;"
-                    + " try again when it has finished");
+            throw TesseraCreator.busy(hash);
         }
         try {
             if (!table.transition(hash, TesseraTable.State.COMPLETE, TesseraTable.State.DELETING)) {

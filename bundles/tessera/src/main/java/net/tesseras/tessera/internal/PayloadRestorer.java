@@ -35,12 +35,17 @@ final class PayloadRestorer {
 
     private PayloadRestorer() {}
 
+    /** What the store's index holds of a tessera, by fragment index. */
+    static Map<Integer, FragmentInfo> heldByIndex(FragmentStore store, ContentHash tessera) {
+        return store.fragments(tessera).stream()
+                .collect(Collectors.toMap(f -> f.id().index(), Function.identity(), (a, b) -> a));
+    }
+
     /** @param skip fragments not to use, whatever the index says (found damaged or missing just before) */
     static Restored restore(FragmentStore store, ErasureCoder coder, FragmentPlan plan, WorkDirectory work,
             TesseraProgress progress, java.util.Collection<Integer> skip) throws IOException {
         ContentHash hash = plan.tessera();
-        Map<Integer, FragmentInfo> held = store.fragments(hash).stream()
-                .collect(Collectors.toMap(f -> f.id().index(), Function.identity(), (a, b) -> a));
+        Map<Integer, FragmentInfo> held = heldByIndex(store, hash);
         List<Integer> unusable = new ArrayList<>();
         for (int index = 0; index < plan.checksums().size(); index++) {
             FragmentInfo info = held.get(index);

@@ -149,7 +149,8 @@ final class TesseraCreator {
         }
     }
 
-    private static TesseraException busy(ContentHash hash) {
+    /** The answer to a command on a tessera another command holds. */
+    static TesseraException busy(ContentHash hash) {
         return new TesseraException("tessera " + hash + " is being created or deleted by another command;"
                 + " try again when it has finished");
     }
