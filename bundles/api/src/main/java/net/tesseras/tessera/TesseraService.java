@@ -65,4 +65,32 @@ public interface TesseraService {
      * @return false when the node has no such tessera
      */
     boolean delete(ContentHash hash);
+
+    /**
+     * Rebuilds fragments of a tessera from those the store holds: from any {@code dataShards} good
+     * fragments of the plan in the store, regenerates each fragment of {@code indices} that the store
+     * lacks or holds damaged (its bytes do not hash to the plan's checksum), checks it against the
+     * plan and stores it (a damaged one is replaced). Fragments of {@code indices} the store holds
+     * good are left alone. The tessera need not be one this node created or adopted: repair and
+     * restore call it with a plan received from a peer, after fetching fragments into the store.
+     *
+     * @param plan a signed plan whose signature verifies
+     * @param indices fragment indices of the plan, each {@code 0 .. totalShards-1}
+     * @return the indices rebuilt and stored, in ascending order
+     * @throws TesseraException when the plan's signature does not verify, an index is out of range,
+     *         fewer than {@code dataShards} good fragments are held, or storing fails
+     */
+    java.util.SortedSet<Integer> rebuild(SignedFragmentPlan plan, java.util.Set<Integer> indices, TesseraProgress progress);
+
+    /**
+     * Takes up a tessera created elsewhere whose fragments were fetched into the store (restore from
+     * the network): checks the plan's signature, rebuilds the payload from any {@code dataShards}
+     * good fragments, checks that its manifest hashes to the plan's tessera and is signed by the
+     * plan's creator, and every file's hash; then records the tessera so that {@link #show},
+     * {@link #verify} and {@link #export} work for it. A tessera already recorded is returned as is.
+     *
+     * @throws TesseraException naming the check that failed, or when fewer than {@code dataShards}
+     *         good fragments are held
+     */
+    TesseraInfo adopt(SignedFragmentPlan plan, TesseraProgress progress);
 }

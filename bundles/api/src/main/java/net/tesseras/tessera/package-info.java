@@ -5,5 +5,5 @@
  * {@link net.tesseras.tessera.TesseraService} creates, lists, verifies, exports and deletes them.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package net.tesseras.tessera;

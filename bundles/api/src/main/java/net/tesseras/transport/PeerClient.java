@@ -18,6 +18,16 @@ import net.tesseras.storage.FragmentInfo;
 @org.osgi.annotation.versioning.ProviderType
 public interface PeerClient {
 
+    /**
+     * Service property of the registered PeerClient: the address the node's endpoint listens on
+     * (a String, {@code 0.0.0.0} or {@code ::} for every interface), for bundles that tell peers how
+     * to reach this node.
+     */
+    String LISTEN_ADDRESS_PROPERTY = "transport.listen.address";
+
+    /** Service property of the registered PeerClient: the UDP port the node listens on (an Integer). */
+    String LISTEN_PORT_PROPERTY = "transport.listen.port";
+
     /** Asks the peer who it is; the answer carries its authenticated NodeId and the round trip. */
     CompletionStage<PeerInfo> ping(InetSocketAddress peer);
 

@@ -4,5 +4,5 @@
  * through which other bundles add message types to the wire protocol (docs/PROTOCOL.md).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package net.tesseras.transport;

@@ -398,4 +398,16 @@ final class NodeTesseras implements TesseraService {
     private static TesseraProgress orNone(TesseraProgress progress) {
         return progress == null ? TesseraProgress.NONE : progress;
     }
+
+    // TODO(replication work in progress): replaced by the real implementations in this change.
+    @Override
+    public java.util.SortedSet<Integer> rebuild(net.tesseras.tessera.SignedFragmentPlan plan, java.util.Set<Integer> indices,
+            TesseraProgress progress) {
+        throw new TesseraException("rebuild is not available yet");
+    }
+
+    @Override
+    public TesseraInfo adopt(net.tesseras.tessera.SignedFragmentPlan plan, TesseraProgress progress) {
+        throw new TesseraException("adopt is not available yet");
+    }
 }

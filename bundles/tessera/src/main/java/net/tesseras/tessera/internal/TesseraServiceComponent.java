@@ -269,4 +269,17 @@ public final class TesseraServiceComponent implements TesseraService, Collaborat
         recoverOnce();
         return tesseras.delete(hash);
     }
+
+    @Override
+    public java.util.SortedSet<Integer> rebuild(net.tesseras.tessera.SignedFragmentPlan plan, java.util.Set<Integer> indices,
+            TesseraProgress progress) {
+        recoverOnce();
+        return tesseras.rebuild(plan, indices, progress);
+    }
+
+    @Override
+    public TesseraInfo adopt(net.tesseras.tessera.SignedFragmentPlan plan, TesseraProgress progress) {
+        recoverOnce();
+        return tesseras.adopt(plan, progress);
+    }
 }
