@@ -106,33 +106,39 @@ public final class PeerExchange {
             contacts.putIfAbsent(peer.address(), new Contact(peer.address(), peer.nodeId()));
         }
         Counts counts = twoRounds(List.copyOf(contacts.values()));
-        int revived = revive();
+        int revived = revive(counts);
         int known = directory.peers().size();
         LOG.info("peer refresh: {} of {} contacted peers answered, {} new peers, {} failing peers revived, {} known",
                 counts.answered, counts.asked, counts.learned, revived, known);
         return new Report(counts.asked, counts.answered, counts.learned, revived, known);
     }
 
+    /** What the rounds of one run did, and whom they reached or tried (not to be asked twice in one run). */
     private static final class Counts {
         int asked;
         int answered;
         int learned;
+        final Set<NodeId> nodes = new HashSet<>();
+        final Set<InetSocketAddress> addresses = new HashSet<>();
+
+        boolean tried(Peer peer) {
+            return nodes.contains(peer.nodeId()) || addresses.contains(peer.address());
+        }
     }
 
     private Counts twoRounds(List<Contact> first) {
         Counts counts = new Counts();
-        Set<NodeId> asked = new HashSet<>();
-        round(first, counts, asked);
+        round(first, counts);
         List<Contact> second = directory.closest(directory.self().toBytes(), ASK_COUNT).stream()
-                .filter(p -> !asked.contains(p.nodeId()))
+                .filter(p -> !counts.tried(p))
                 .limit(ALPHA)
                 .map(p -> new Contact(p.address(), p.nodeId()))
                 .toList();
-        round(second, counts, asked);
+        round(second, counts);
         return counts;
     }
 
-    private void round(List<Contact> contacts, Counts counts, Set<NodeId> asked) {
+    private void round(List<Contact> contacts, Counts counts) {
         if (contacts.isEmpty()) {
             return;
         }
@@ -141,11 +147,12 @@ public final class PeerExchange {
         counts.asked += contacts.size();
         for (CompletableFuture<Reply> reply : replies) {
             Reply r = reply.join();
+            counts.addresses.add(r.contact().address());
             if (r.info() != null) {
-                asked.add(r.info().nodeId());
+                counts.nodes.add(r.info().nodeId());
             }
             if (r.contact().expected() != null) {
-                asked.add(r.contact().expected());
+                counts.nodes.add(r.contact().expected());
             }
             int learned = process(r);
             if (learned >= 0) {
@@ -221,9 +228,10 @@ public final class PeerExchange {
         }
         List<InetSocketAddress> addresses = SocketAddresses.merge(List.of(contact.address()),
                 FindPeersHandler.dialable(peers.answerer().addresses(), contact.address()));
+        boolean known = directory.find(answerer).isPresent();
         directory.announced(answerer, peers.answerer(), addresses, reply.info().capabilities());
         directory.contacted(answerer, true);
-        return recordListed(who, peers.peers(), contact.address());
+        return (known ? 0 : 1) + recordListed(who, peers.peers(), contact.address());
     }
 
     private int recordListed(String who, List<PeerWire.ListedPeer> listed, InetSocketAddress teller) {
@@ -252,8 +260,14 @@ public final class PeerExchange {
         return learned;
     }
 
-    private int revive() {
-        List<Peer> failing = directory.failing(REVIVE_LIMIT);
+    /**
+     * Pings failing peers the exchange did not just ask by NodeId. A peer whose address only
+     * failed as a seed's is pinged again: a seed has no expected NodeId, so its silence counted
+     * against no one.
+     */
+    private int revive(Counts tried) {
+        List<Peer> failing = directory.failing(REVIVE_LIMIT + tried.nodes.size()).stream()
+                .filter(p -> !tried.nodes.contains(p.nodeId())).limit(REVIVE_LIMIT).toList();
         List<CompletableFuture<Optional<InetSocketAddress>>> pings = failing.stream()
                 .map(p -> pingAt(p.nodeId(), p.addresses().subList(0, Math.min(REVIVE_ADDRESSES, p.addresses().size())), 0))
                 .toList();
