@@ -1,6 +1,5 @@
 package net.tesseras.replication.internal.peers;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
@@ -60,16 +59,13 @@ public final class FindPeersHandler implements MessageHandler {
 
     /**
      * Where to reach the sender: the addresses it announced, with the IP it was seen at in place
-     * of a wildcard (or of a loopback address when it is not on this machine); if it announced
-     * none, where it was seen.
+     * of a wildcard (or of a loopback address when it is not on this machine). The port it was
+     * seen at is never used: a node sends its requests from another socket than the one it
+     * listens on, so that port accepts nothing. A sender that announced no address is recorded
+     * without one (known, but not listed, until it says where it listens).
      */
     static List<InetSocketAddress> dialable(List<InetSocketAddress> announced, InetSocketAddress observed) {
-        InetAddress observedIp = observed != null ? observed.getAddress() : null;
-        List<InetSocketAddress> addresses = SocketAddresses.resolveAnnounced(announced, observedIp);
-        if (addresses.isEmpty() && observed != null && !observed.isUnresolved()) {
-            return List.of(observed);
-        }
-        return addresses;
+        return SocketAddresses.resolveAnnounced(announced, observed != null ? observed.getAddress() : null);
     }
 
     private static PeerWire.ListedPeer listed(Peer peer) {

@@ -109,6 +109,11 @@ public final class PeerDirectory implements PeerLookup {
         return cache.values().stream().map(Entry::row).sorted(Comparator.comparing(PeerTable.Row::nodeId)).map(this::peer).toList();
     }
 
+    /** How many peers the table holds, dead ones included. */
+    public int size() {
+        return cache.size();
+    }
+
     @Override
     public synchronized void contacted(NodeId peer, boolean answered) {
         table.contacted(peer, answered, clock.instant()).ifPresent(this::cache);

@@ -87,8 +87,8 @@ public final class PeerExchange {
         List<Contact> contacts = seeds.stream().distinct().map(s -> new Contact(s, null)).toList();
         Counts counts = twoRounds(contacts);
         LOG.info("peer bootstrap: {} of {} contacted peers answered, {} new peers, {} known", counts.answered, counts.asked,
-                counts.learned, directory.peers().size());
-        return new Report(counts.asked, counts.answered, counts.learned, 0, directory.peers().size());
+                counts.learned, directory.size());
+        return new Report(counts.asked, counts.answered, counts.learned, 0, directory.size());
     }
 
     /**
@@ -107,7 +107,7 @@ public final class PeerExchange {
         }
         Counts counts = twoRounds(List.copyOf(contacts.values()));
         int revived = revive(counts);
-        int known = directory.peers().size();
+        int known = directory.size();
         LOG.info("peer refresh: {} of {} contacted peers answered, {} new peers, {} failing peers revived, {} known",
                 counts.answered, counts.asked, counts.learned, revived, known);
         return new Report(counts.asked, counts.answered, counts.learned, revived, known);

@@ -116,10 +116,12 @@ class FindPeersHandlerTest {
     }
 
     @Test
-    void aSenderAnnouncingNoAddressIsRecordedWhereItWasSeen() {
+    void aSenderAnnouncingNoAddressIsKnownButNotListed() {
         MintedIdentity sender = new MintedIdentity();
         ask(sender.nodeId(), PeerWireTest.describe(sender, false), new byte[20], 5);
-        assertEquals(List.of(observed), directory.find(sender.nodeId()).orElseThrow().addresses());
+        assertEquals(List.of(), directory.find(sender.nodeId()).orElseThrow().addresses(),
+                "the port it was seen at is its sending socket's, not where it listens");
+        assertEquals(List.of(), directory.closest(sender.nodeId().toBytes(), 5), "nowhere to dial it");
     }
 
     @Test
