@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentMap;
 import net.tesseras.identity.NodeId;
 import net.tesseras.replication.Peer;
 import net.tesseras.replication.PeerLookup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The peers this node knows, over the {@link PeerTable}: the {@link PeerLookup} replication uses
@@ -26,11 +28,21 @@ import net.tesseras.replication.PeerLookup;
  * The claim only ever limits a peer (placement puts at most a few fragments on institutional
  * peers), so believing it is safe; what an institutional peer is spared (the ledger's deficit
  * limit) follows the operator's list alone.
+ *
+ * <p>The table is bounded ({@link #setMaxPeers}): identities cost little to mint, so a stranger
+ * could otherwise fill it. A new peer takes the place of a dead one, of one without an address,
+ * or of one only heard of; when every known peer is alive and was seen, the newcomer is not
+ * recorded, so peers that proved themselves are never pushed out by a flood of new ones.
  */
 public final class PeerDirectory implements PeerLookup {
 
     /** Consecutive failures after which a peer is believed dead, by default (the original's ping-failure threshold). */
     public static final int DEFAULT_DEAD_AFTER_FAILURES = 3;
+
+    /** Most peers kept, by default. */
+    public static final int DEFAULT_MAX_PEERS = 10_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerDirectory.class);
 
     private record Entry(PeerTable.Row row, byte[] id) {
         Entry(PeerTable.Row row) {
@@ -44,6 +56,7 @@ public final class PeerDirectory implements PeerLookup {
     private final ConcurrentMap<NodeId, Entry> cache = new ConcurrentHashMap<>();
     private volatile Set<NodeId> operatorInstitutional;
     private volatile int deadAfterFailures;
+    private volatile int maxPeers = DEFAULT_MAX_PEERS;
 
     /**
      * @param self this node, never listed
@@ -72,6 +85,14 @@ public final class PeerDirectory implements PeerLookup {
             throw new IllegalArgumentException("the dead-after-failures threshold must be at least 1, got " + deadAfterFailures);
         }
         this.deadAfterFailures = deadAfterFailures;
+    }
+
+    /** Changes the most peers kept (live configuration); a smaller bound applies to newcomers, nobody is removed at once. */
+    public void setMaxPeers(int maxPeers) {
+        if (maxPeers < 1) {
+            throw new IllegalArgumentException("the peer table must hold at least 1 peer, got " + maxPeers);
+        }
+        this.maxPeers = maxPeers;
     }
 
     /** This node's NodeId. */
@@ -137,12 +158,13 @@ public final class PeerDirectory implements PeerLookup {
      *
      * @param addresses where it can be reached, already made dialable from here, preferred first
      * @param capabilities what its PONG announced, or null when not asked
-     * @return the peer as recorded; empty when {@code nodeId} is this node
+     * @return the peer as recorded; empty when {@code nodeId} is this node, or new while the table
+     *         is full of live peers
      * @throws IllegalArgumentException if the description's key and nonce do not derive {@code nodeId}
      */
     public synchronized Optional<Peer> announced(NodeId nodeId, PeerDescription description, List<InetSocketAddress> addresses,
             Collection<String> capabilities) {
-        if (nodeId.equals(self)) {
+        if (nodeId.equals(self) || !roomFor(nodeId)) {
             return Optional.empty();
         }
         return Optional.of(peer(cache(table.upsertFirstHand(nodeId, description, addresses, capabilities, clock.instant()))));
@@ -151,11 +173,12 @@ public final class PeerDirectory implements PeerLookup {
     /**
      * Records a peer another node listed; see {@link PeerTable#upsertHearsay}.
      *
-     * @return the peer as recorded; empty when it is this node
+     * @return the peer as recorded; empty when it is this node, or new while the table is full of
+     *         live peers
      * @throws IllegalArgumentException if the description's key and nonce do not derive {@code nodeId}
      */
     public synchronized Optional<Peer> heard(NodeId nodeId, PeerDescription description, List<InetSocketAddress> addresses) {
-        if (nodeId.equals(self)) {
+        if (nodeId.equals(self) || !roomFor(nodeId)) {
             return Optional.empty();
         }
         return Optional.of(peer(cache(table.upsertHearsay(nodeId, description, addresses, clock.instant()))));
@@ -164,6 +187,30 @@ public final class PeerDirectory implements PeerLookup {
     /** The peer answered at {@code address}: it goes first among its addresses. */
     public synchronized void workedAt(NodeId nodeId, InetSocketAddress address) {
         table.workedAt(nodeId, address).ifPresent(this::cache);
+    }
+
+    /** Whether {@code nodeId} is known or may be added, removing the least useful peer when the table is full. */
+    private boolean roomFor(NodeId nodeId) {
+        if (cache.containsKey(nodeId) || cache.size() < maxPeers) {
+            return true;
+        }
+        int dead = deadAfterFailures;
+        Comparator<PeerTable.Row> leastUseful = Comparator
+                .comparing((PeerTable.Row r) -> r.failures() < dead)          // dead first
+                .thenComparing(r -> !r.addresses().isEmpty())                 // then those with nowhere to dial
+                .thenComparing(r -> r.lastSeen() != null)                     // then those only heard of
+                .thenComparing(r -> r.lastSeen() != null ? r.lastSeen() : r.firstSeen());
+        Optional<PeerTable.Row> victim = cache.values().stream().map(Entry::row)
+                .filter(r -> r.failures() >= dead || r.addresses().isEmpty() || r.lastSeen() == null)
+                .min(leastUseful);
+        if (victim.isEmpty()) {
+            LOG.debug("peer table full ({} peers, all alive and seen): {} not recorded", cache.size(), nodeId);
+            return false;
+        }
+        table.delete(victim.get().nodeId());
+        cache.remove(victim.get().nodeId());
+        LOG.debug("peer table full: {} removed to make room for {}", victim.get().nodeId(), nodeId);
+        return true;
     }
 
     private PeerTable.Row cache(PeerTable.Row row) {

@@ -229,9 +229,9 @@ public final class PeerExchange {
         List<InetSocketAddress> addresses = SocketAddresses.merge(List.of(contact.address()),
                 FindPeersHandler.dialable(peers.answerer().addresses(), contact.address()));
         boolean known = directory.find(answerer).isPresent();
-        directory.announced(answerer, peers.answerer(), addresses, reply.info().capabilities());
+        boolean recorded = directory.announced(answerer, peers.answerer(), addresses, reply.info().capabilities()).isPresent();
         directory.contacted(answerer, true);
-        return (known ? 0 : 1) + recordListed(who, peers.peers(), contact.address());
+        return (recorded && !known ? 1 : 0) + recordListed(who, peers.peers(), contact.address());
     }
 
     private int recordListed(String who, List<PeerWire.ListedPeer> listed, InetSocketAddress teller) {
@@ -248,8 +248,7 @@ public final class PeerExchange {
                 continue;
             }
             boolean known = directory.find(id).isPresent();
-            directory.heard(id, entry.description(), addresses);
-            if (!known) {
+            if (directory.heard(id, entry.description(), addresses).isPresent() && !known) {
                 learned++;
             }
         }

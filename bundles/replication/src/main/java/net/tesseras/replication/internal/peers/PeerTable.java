@@ -193,6 +193,16 @@ public final class PeerTable {
         });
     }
 
+    /** Removes a peer (to make room for another); false when it was not there. */
+    public boolean delete(NodeId nodeId) {
+        return database.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM peers WHERE node_id = ?")) {
+                s.setString(1, nodeId.toHex());
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
     private static void checkDerives(NodeId nodeId, PeerDescription description) {
         if (!description.nodeId().map(nodeId::equals).orElse(false)) {
             throw new IllegalArgumentException("the key and nonce of " + description + " do not derive NodeId " + nodeId);

@@ -276,4 +276,35 @@ class PeerDirectoryTest {
         List<NodeId> ids = directory.peers().stream().map(Peer::nodeId).toList();
         assertEquals(ids.stream().sorted().toList(), ids);
     }
+
+    @Test
+    void aFullTableMakesRoomOnlyByRemovingDeadOrUnprovenPeers() {
+        directory.setMaxPeers(3);
+        MintedIdentity a = new MintedIdentity();
+        MintedIdentity b = new MintedIdentity();
+        MintedIdentity heardOf = new MintedIdentity();
+        add(a, at("10.0.0.1", 1));
+        add(b, at("10.0.0.2", 1));
+        directory.heard(heardOf.nodeId(), PeerWireTest.describe(heardOf, false), List.of(at("10.0.0.3", 1)));
+
+        MintedIdentity newcomer = new MintedIdentity();
+        assertTrue(directory.announced(newcomer.nodeId(), PeerWireTest.describe(newcomer, false), List.of(at("10.0.0.4", 1)), null)
+                .isPresent(), "the peer only heard of makes room");
+        assertFalse(directory.find(heardOf.nodeId()).isPresent());
+
+        MintedIdentity flood = new MintedIdentity();
+        assertTrue(directory.announced(flood.nodeId(), PeerWireTest.describe(flood, false), List.of(at("10.0.0.5", 1)), null).isEmpty(),
+                "every peer is alive and seen: the newcomer is not recorded");
+        assertEquals(3, directory.size());
+
+        for (int i = 0; i < 3; i++) {
+            directory.contacted(a.nodeId(), false);
+        }
+        assertTrue(directory.heard(flood.nodeId(), PeerWireTest.describe(flood, false), List.of(at("10.0.0.5", 1))).isPresent(),
+                "a dead peer makes room");
+        assertEquals(Set.of(b.nodeId(), newcomer.nodeId(), flood.nodeId()),
+                newDirectory().peers().stream().map(Peer::nodeId).collect(java.util.stream.Collectors.toSet()), "removed from the table too");
+        assertTrue(directory.announced(b.nodeId(), PeerWireTest.describe(b, false), List.of(at("10.0.0.9", 1)), null).isPresent(),
+                "a known peer is always updated");
+    }
 }
