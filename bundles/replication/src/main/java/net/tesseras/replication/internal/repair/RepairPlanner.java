@@ -127,6 +127,8 @@ public final class RepairPlanner {
         Map<Integer, List<NodeId>> proven = new TreeMap<>();
         Map<NodeId, SortedSet<Integer>> lostByHolder = new TreeMap<>();
         Map<NodeId, SortedSet<Integer>> keptByHolder = new TreeMap<>();
+        // Failed or silent on this pass: whatever the book still says of them, no new fragment goes there.
+        verdicts.values().stream().filter(v -> v.outcome() != Proof.PASSED).forEach(v -> avoid.add(v.peer()));
         for (Placement placement : placements) {
             if (placement.state() == State.LOST || placement.index() < 0 || placement.index() >= plan.totalShards()) {
                 continue;
@@ -141,9 +143,6 @@ public final class RepairPlanner {
             Proof outcome = verdict == null ? Proof.UNREACHABLE : verdict.outcome();
             switch (outcome) {
                 case PASSED, FAILED -> {
-                    if (outcome == Proof.FAILED) {
-                        avoid.add(peer);
-                    }
                     if (placement.live()) {
                         holding.computeIfAbsent(index, i -> new HashSet<>()).add(peer);
                         proven.computeIfAbsent(index, i -> new ArrayList<>()).add(peer);
