@@ -114,6 +114,11 @@ public final class RepairScheduler implements AutoCloseable {
         return running.isLocked();
     }
 
+    /** Whether a caller waits for the running pass to finish (for tests). */
+    boolean passWaiting() {
+        return running.hasQueuedThreads();
+    }
+
     /** Stops the loop: interrupts a sleep or a running pass and waits for the thread to end. */
     @Override
     public void close() throws InterruptedException {
