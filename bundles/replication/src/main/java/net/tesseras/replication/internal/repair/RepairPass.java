@@ -124,10 +124,29 @@ public final class RepairPass {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("the repair pass was stopped");
             }
-            repairs.add(repair(hash));
+            try {
+                repairs.add(repair(hash));
+            } catch (RuntimeException e) {
+                LOG.warn("Repair of tessera {} failed: {}; the pass goes on", hash, e.getMessage(), e);
+                repairs.add(failed(hash, e));
+            }
         }
         metrics.repairPass(System.nanoTime() - started);
         return new RepairReport(repairs);
+    }
+
+    /** The report of a tessera whose repair threw (a store or database gone): the health the book shows. */
+    private TesseraRepair failed(ContentHash tessera, RuntimeException e) {
+        Health health;
+        try {
+            List<Placement> placements = book.of(tessera);
+            health = plans.plan(tessera).map(p -> planner.health(p.plan(), placements, false))
+                    .orElse(placements.isEmpty() ? Health.LOCAL : Health.CRITICAL);
+        } catch (RuntimeException again) {
+            health = Health.CRITICAL;
+        }
+        return new TesseraRepair(tessera, 0, 0, 0, 0, 0, health, health, List.of("the repair failed: " + e.getMessage()
+                + "; the next pass tries again"));
     }
 
     /** Repairs one tessera. */

@@ -38,12 +38,22 @@ final class FakeProofs implements Proofs {
         behaviours.put(peer, behaviour);
     }
 
+    private volatile net.tesseras.core.ContentHash throwing;
+
+    /** Attestations of this tessera throw, as a broken collaborator would. */
+    void throwFor(net.tesseras.core.ContentHash tessera) {
+        throwing = tessera;
+    }
+
     void failChallengeOn(NodeId peer, Set<Integer> indices) {
         failsChallengeOn.put(peer, indices);
     }
 
     @Override
     public AttestationCheck attest(Peer holder, SignedFragmentPlan plan) {
+        if (plan.plan().tessera().equals(throwing)) {
+            throw new IllegalStateException("proof service gone");
+        }
         return switch (behaviours.getOrDefault(holder.nodeId(), Behaviour.HONEST)) {
             case SILENT -> new AttestationCheck(Proof.UNREACHABLE, new TreeSet<>(), "timeout");
             case BAD_SIGNATURE -> new AttestationCheck(Proof.FAILED, new TreeSet<>(), "the signature does not verify");

@@ -260,6 +260,27 @@ class RepairPassTest {
     }
 
     @Test
+    void aTesseraWhoseRepairFailsIsReportedAndThePassGoesOn() throws Exception {
+        TesseraInfo first = create(5 << 20);
+        TesseraInfo second = create(60_000);
+        spread(first.hash(), 24);
+        for (int i = 0; i < 7; i++) {
+            book.plan(second.hash(), List.of(Placement.pending(second.hash(), 0, holders.get(i).id(), NOW)));
+            book.acked(second.hash(), 0, holders.get(i).id(), NOW);
+        }
+        ContentHash broken = first.hash().compareTo(second.hash()) < 0 ? first.hash() : second.hash();
+        proofs.throwFor(broken);
+
+        RepairReport report = pass().run(Optional.empty());
+
+        assertEquals(2, report.tesseras().size());
+        TesseraRepair failed = report.tesseras().stream().filter(r -> r.tessera().equals(broken)).findFirst().orElseThrow();
+        assertTrue(failed.notes().get(0).contains("the repair failed: proof service gone"), failed.notes().toString());
+        TesseraRepair other = report.tesseras().stream().filter(r -> !r.tessera().equals(broken)).findFirst().orElseThrow();
+        assertEquals(other.tessera().equals(first.hash()) ? 8 : 7, other.holdersAsked());
+    }
+
+    @Test
     void aTesseraWithoutAKnownPlanIsReportedNotRepaired() throws Exception {
         ContentHash unknown = Fixtures.hash(77);
         book.plan(unknown, List.of(Placement.pending(unknown, 0, holders.get(0).id(), NOW)));
