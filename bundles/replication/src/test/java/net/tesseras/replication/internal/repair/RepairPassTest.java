@@ -237,6 +237,28 @@ class RepairPassTest {
     }
 
     @Test
+    void aCreatorThatLostMoreThanItsParityFetchesFromHoldersThenRebuildsTheRest() throws Exception {
+        TesseraInfo info = create(5 << 20);
+        SignedFragmentPlan plan = plan(info.hash());
+        for (int i = 0; i < 24; i++) {
+            peerStore.store(plan.plan().fragmentId(i), store.read(info.hash(), i).orElseThrow());
+        }
+        spread(info.hash(), 24);
+        for (int i = 0; i < 12; i++) {
+            assertTrue(store.delete(info.hash(), i)); // 12 good left, 16 needed
+        }
+
+        TesseraRepair repair = pass().repair(info.hash());
+
+        assertEquals(12, repair.localRebuilt());
+        assertEquals(4, network.fetches.size(), "only the four missing to reach 16: " + network.fetches);
+        assertEquals(4, fetchedMetric.get());
+        assertEquals(8, rebuiltMetric.get());
+        assertTrue(tesseras.verify(info.hash(), TesseraProgress.NONE).passed());
+        assertEquals(0, repair.fragmentsPlaced());
+    }
+
+    @Test
     void aSmallTesseraWhoseOnlyLocalCopyRottedIsFetchedFromAHolder() throws Exception {
         TesseraInfo info = create(50_000);
         assertEquals(Tier.SMALL, info.tier());

@@ -225,6 +225,26 @@ class RestorerTest {
     }
 
     @Test
+    void aSmallTesseraIsRestoredFromOneWholeCopy() throws IOException {
+        Path letters = dir.resolve("home/letters");
+        Files.createDirectories(letters);
+        Files.writeString(letters.resolve("to-my-heirs.txt"), "keep the photos");
+        TesseraInfo small = creator.create(List.of(letters), TesseraProgress.NONE);
+        assertEquals(Tier.SMALL, small.tier());
+        SignedFragmentPlan smallPlan = creator.show(small.hash()).plan();
+        holders.get(2).store.store(smallPlan.plan().fragmentId(0), creatorStore.read(small.hash(), 0).orElseThrow());
+        for (FakeNetwork.Node node : holders) {
+            node.handlers.put(MessageTypes.GET_PLAN, new GetPlanHandler(h -> Optional.of(smallPlan)));
+        }
+
+        RestoreResult result = restorer().restore(small.hash(), dir.resolve("letters"), TesseraProgress.NONE);
+
+        assertEquals(1, result.fragmentsFetched());
+        assertEquals(List.of(holders.get(2).id()), result.peers());
+        assertEquals("keep the photos", Files.readString(dir.resolve("letters/letters/to-my-heirs.txt")));
+    }
+
+    @Test
     void aDestinationWithFilesIsRefusedBeforeAnythingIsFetched() throws IOException {
         Path out = dir.resolve("busy");
         Files.createDirectories(out);
