@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Random;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
@@ -47,7 +48,8 @@ public final class PeerProofs implements Proofs {
     private final PeerClient client;
     private final Duration timeout;
     private final ReplicationMetrics metrics;
-    private final SecureRandom random = new SecureRandom();
+    private final Random random;
+    private final int fragmentsPerRequest;
 
     /**
      * @param client the node's transport
@@ -55,12 +57,23 @@ public final class PeerProofs implements Proofs {
      * @param metrics counts checks ({@link ReplicationMetrics#NONE} in tests)
      */
     public PeerProofs(PeerClient client, Duration timeout, ReplicationMetrics metrics) {
+        this(client, timeout, metrics, new SecureRandom(), ChallengeRequest.MAX_FRAGMENTS);
+    }
+
+    /** For tests: nonces from {@code random}, at most {@code fragmentsPerRequest} fragments per CHALLENGE. */
+    PeerProofs(PeerClient client, Duration timeout, ReplicationMetrics metrics, Random random, int fragmentsPerRequest) {
         this.client = Objects.requireNonNull(client, "client");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.random = Objects.requireNonNull(random, "random");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("a proof timeout is positive, not " + timeout);
         }
+        if (fragmentsPerRequest < 1 || fragmentsPerRequest > ChallengeRequest.MAX_FRAGMENTS) {
+            throw new IllegalArgumentException("a challenge names 1.." + ChallengeRequest.MAX_FRAGMENTS + " fragments, not "
+                    + fragmentsPerRequest);
+        }
+        this.fragmentsPerRequest = fragmentsPerRequest;
     }
 
     /**
@@ -102,7 +115,7 @@ public final class PeerProofs implements Proofs {
                     + (facts.totalShards() - 1) + ", not " + fragments);
         }
         ChallengeTally tally = new ChallengeTally();
-        int perRequest = (int) Math.max(1, Math.min(ChallengeRequest.MAX_FRAGMENTS,
+        int perRequest = (int) Math.max(1, Math.min(fragmentsPerRequest,
                 ChallengeHandler.DEFAULT_MAX_BYTES_PER_CHALLENGE / Math.max(1, facts.shardSize())));
         List<Integer> batch = new ArrayList<>();
         for (int index : indices) {
