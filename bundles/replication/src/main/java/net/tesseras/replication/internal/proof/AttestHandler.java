@@ -17,6 +17,8 @@ import net.tesseras.transport.MessageHandler;
 import net.tesseras.transport.PeerException;
 import net.tesseras.transport.PeerMessage;
 import net.tesseras.transport.PeerRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers ATTEST (holder side) with an {@link Attestation} signed by this node's key, built from
@@ -28,6 +30,8 @@ import net.tesseras.transport.PeerRequest;
  * there is no store or identity right now, or the index cannot be read.
  */
 public final class AttestHandler implements MessageHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AttestHandler.class);
 
     private final Supplier<FragmentStore> store;
     private final Supplier<NodeIdentity> identity;
@@ -77,8 +81,10 @@ public final class AttestHandler implements MessageHandler {
             entries = fragments.fragments(tessera).stream().map(Attestation.Entry::of)
                     .sorted(Comparator.comparingInt(Attestation.Entry::index)).toList();
         } catch (FragmentStoreException e) {
-            throw new PeerException(ErrorCode.UNAVAILABLE, "this node cannot read its index of tessera " + tessera + " right now ("
-                    + e.getMessage() + "); ask again later", e);
+            // The store's message may name local paths: it goes to the log, not to the peer.
+            LOG.warn("Cannot list tessera {} for an attestation: {}", tessera, e.getMessage());
+            throw new PeerException(ErrorCode.UNAVAILABLE, "this node cannot read its index of tessera " + tessera
+                    + " right now; ask again later", e);
         }
         return Attestation.sign(signer, tessera, nonce, clock.millis(), entries);
     }

@@ -131,8 +131,10 @@ public final class ChallengeHandler implements MessageHandler {
             fragments.fragments(tessera).forEach(info -> held.put(info.id().index(), info));
             return held;
         } catch (FragmentStoreException e) {
-            throw new PeerException(ErrorCode.UNAVAILABLE, "this node cannot read its index of tessera " + tessera + " right now ("
-                    + e.getMessage() + "); ask again later", e);
+            // The store's message may name local paths: it goes to the log, not to the peer.
+            LOG.warn("Cannot list tessera {} for a challenge: {}", tessera, e.getMessage());
+            throw new PeerException(ErrorCode.UNAVAILABLE, "this node cannot read its index of tessera " + tessera
+                    + " right now; ask again later", e);
         }
     }
 

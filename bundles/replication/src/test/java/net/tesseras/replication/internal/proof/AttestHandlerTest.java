@@ -1,6 +1,7 @@
 package net.tesseras.replication.internal.proof;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,7 +105,8 @@ class AttestHandlerTest {
             }
         }, () -> holder, CLOCK, ReplicationMetrics.NONE).handle(request(ask)));
         assertEquals(ErrorCode.UNAVAILABLE, indexDown.code());
-        assertTrue(indexDown.getMessage().contains("database is closed"), indexDown.getMessage());
+        assertTrue(indexDown.getMessage().contains("cannot read its index"), indexDown.getMessage());
+        assertFalse(indexDown.getMessage().contains("database is closed"), "the store's own message stays in the log");
     }
 
     @Test
