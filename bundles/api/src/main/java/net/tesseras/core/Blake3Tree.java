@@ -114,6 +114,26 @@ public final class Blake3Tree {
      * @throws IllegalArgumentException if {@code length} is negative or a chunk is out of range
      */
     public static List<ChunkProof> prove(ReadableByteChannel content, long length, long[] chunks) throws IOException {
+        return proveAndCheck(content, length, chunks, null);
+    }
+
+    /**
+     * Proves chunks as {@link #prove(ReadableByteChannel, long, long[])} does, and checks in the
+     * same pass that the content hashes to {@code expected}: a holder proving from its store learns
+     * that its copy is damaged without hashing it twice.
+     *
+     * @param expected the BLAKE3 hash the content must have
+     * @throws IOException also when the content does not hash to {@code expected} (the message
+     *     names both hashes)
+     */
+    public static List<ChunkProof> prove(ReadableByteChannel content, long length, long[] chunks, ContentHash expected)
+            throws IOException {
+        Objects.requireNonNull(expected, "expected");
+        return proveAndCheck(content, length, chunks, expected);
+    }
+
+    private static List<ChunkProof> proveAndCheck(ReadableByteChannel content, long length, long[] chunks, ContentHash expected)
+            throws IOException {
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(chunks, "chunks");
         long count = chunkCount(length);
@@ -158,7 +178,10 @@ public final class Blake3Tree {
         if (content.read(ByteBuffer.allocate(1)) > 0) {
             throw new IOException("the content is longer than the " + length + " bytes announced");
         }
-        subtrees.finish();
+        byte[] root = subtrees.finish();
+        if (expected != null && !MessageDigest.isEqual(root, expected.toBytes())) {
+            throw new IOException("the content hashes to " + ContentHash.of(root) + ", not to the expected " + expected);
+        }
 
         List<ChunkProof> proofs = new ArrayList<>(chunks.length);
         for (int p = 0; p < chunks.length; p++) {
@@ -277,10 +300,12 @@ public final class Blake3Tree {
             }
         }
 
-        void finish() {
+        /** Merges the right edge; returns the root's value (the content's hash). */
+        byte[] finish() {
             while (size >= 2) {
                 mergeTop();
             }
+            return values[0];
         }
 
         private void mergeTop() {

@@ -206,6 +206,23 @@ class Blake3TreeTest {
     }
 
     @Test
+    void provingCanCheckTheContentsHashInTheSamePass() throws IOException {
+        Random random = new Random(19);
+        for (int length : LENGTHS) {
+            byte[] data = random(random, length);
+            ContentHash hash = ContentHash.of(Blake3.hash(data));
+            List<ChunkProof> proofs = Blake3Tree.prove(channel(data), length, new long[] {0}, hash);
+            assertTrue(Blake3Tree.verify(hash, length, proofs.get(0)), "length " + length);
+            if (length > 0) {
+                data[length / 2] ^= 0x10;
+                IOException damaged = assertThrows(IOException.class,
+                        () -> Blake3Tree.prove(channel(data), length, new long[] {0}, hash));
+                assertTrue(damaged.getMessage().contains("not to the expected " + hash), damaged.getMessage());
+            }
+        }
+    }
+
+    @Test
     void contentShorterOrLongerThanAnnouncedIsAnError() {
         byte[] data = random(new Random(15), 3000);
         IOException shorter = assertThrows(IOException.class, () -> Blake3Tree.prove(channel(data), 3001, new long[] {0}));

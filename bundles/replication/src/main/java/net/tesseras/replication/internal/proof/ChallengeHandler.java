@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import net.tesseras.core.Blake3Tree;
+import net.tesseras.core.Blake3Tree.ChunkProof;
 import net.tesseras.core.ContentHash;
 import net.tesseras.replication.internal.ReplicationMetrics;
 import net.tesseras.replication.internal.proof.ChallengeProof.FragmentAnswer;
@@ -31,9 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers CHALLENGE (holder side): streams each challenged fragment once from the store ({@link
  * FragmentStore#open}, bounded memory whatever its size) and answers the chunks the nonce selects
- * ({@link ChunkSelection}) with their BLAKE3 tree proofs. A fragment the index does not list is
- * answered NOT_HELD, one that cannot be read whole (missing file, the store's checksum check
- * failing at its end, an I/O error) UNREADABLE: the rest of the answer stands.
+ * ({@link ChunkSelection}) with their BLAKE3 tree proofs, checking in the same pass that the bytes
+ * hash to the index's checksum. A fragment the index does not list is answered NOT_HELD, one that
+ * cannot be read whole or is damaged (missing file, a hash other than the index's checksum, an I/O
+ * error) UNREADABLE: the rest of the answer stands.
  *
  * <p>The work is bounded: at most {@code maxConcurrent} challenges at once (more are answered
  * OVERLOADED) and at most {@code maxBytesPerChallenge} fragment bytes hashed per challenge (more
@@ -149,10 +151,15 @@ public final class ChallengeHandler implements MessageHandler {
                 return FragmentAnswer.without(index, Status.UNREADABLE);
             }
             try (SeekableByteChannel channel = opened.get()) {
-                return new FragmentAnswer(index, Status.HELD, info.size(), Blake3Tree.prove(channel, info.size(), chunks));
+                // A range read from 0 skips the store's own checksum pass: the tree pass checks the
+                // same hash against the index, so the fragment is hashed once, not twice.
+                channel.position(0);
+                List<ChunkProof> proofs = Blake3Tree.prove(channel, info.size(), chunks,
+                        info.id().checksum());
+                return new FragmentAnswer(index, Status.HELD, info.size(), proofs);
             }
         } catch (IOException | FragmentStoreException e) {
-            // The store's own checksum check failed at the end, or the read failed: the bytes are not there to prove.
+            // The bytes do not hash to the index's checksum, or the read failed: they are not there to prove.
             LOG.warn("Fragment {} of tessera {} cannot be read whole ({}); answering a challenge on it as unreadable"
                     + " (repair will replace it)", index, challenge.tessera(), e.getMessage());
             return FragmentAnswer.without(index, Status.UNREADABLE);

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import net.tesseras.core.Blake3Tree;
 import net.tesseras.core.Blake3Tree.ChunkProof;
 import net.tesseras.replication.Peer;
 import net.tesseras.replication.TesseraStatus.Proof;
@@ -21,6 +26,7 @@ import net.tesseras.replication.internal.proof.ChallengeProof.FragmentAnswer;
 import net.tesseras.replication.internal.proof.Proofs.ChallengeCheck;
 import net.tesseras.replication.internal.wire.MessageTypes;
 import net.tesseras.transport.ErrorCode;
+import net.tesseras.transport.MessageHandler;
 import net.tesseras.transport.PeerException;
 import net.tesseras.transport.PeerMessage;
 import org.junit.jupiter.api.Test;
@@ -52,13 +58,44 @@ class PeerProofsChallengeTest {
         return nonce;
     }
 
+    /**
+     * A holder that proves from whatever bytes it has without checking them against its index (the
+     * honest handler checks, and answers UNREADABLE): only the requester's verification can tell.
+     */
+    private MessageHandler unawareHolder() {
+        return request -> {
+            ChallengeRequest asked = ChallengeRequest.parse(request.payload());
+            List<FragmentAnswer> answers = new ArrayList<>();
+            for (int index : asked.indices()) {
+                byte[] bytes = LoopbackClient.bytes(new PeerMessage(MessageTypes.PLAN, store.read(asked.tessera(), index).orElseThrow()));
+                long[] chunks = ChunkSelection.select(asked.nonce(), index, bytes.length, asked.chunksPerFragment());
+                try {
+                    answers.add(new FragmentAnswer(index, ChallengeProof.Status.HELD, bytes.length,
+                            Blake3Tree.prove(Channels.newChannel(new ByteArrayInputStream(bytes)), bytes.length, chunks)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return new PeerMessage(MessageTypes.CHALLENGE_PROOF, new ChallengeProof(asked.tessera(), asked.nonce(), answers).toBuffer());
+        };
+    }
+
+    @Test
+    void theHoldersOwnCheckReportsADamagedFragmentAsUnreadable() {
+        TESSERA.storeAllIn(store);
+        store.corrupt(TESSERA.tessera(), 3, 1000);
+        client.handle(MessageTypes.CHALLENGE, honest);
+        ChallengeCheck check = proofs(8, 64).challenge(holder, TESSERA.plan(), List.of(2, 3), 2);
+        assertEquals(new TreeSet<>(Set.of(3)), check.failed());
+        assertTrue(check.detail().contains("fragment 3 is listed but unreadable"), check.detail());
+    }
+
     @Test
     void aHolderServingAFlippedByteFailsExactlyThatFragment() {
-        // The memory store serves damaged bytes without noticing: only the proof can tell.
         TESSERA.storeAllIn(store);
         long[] selected = ChunkSelection.select(nonce(9), 3, TESSERA.plan().plan().shardSize(), 4);
         store.corrupt(TESSERA.tessera(), 3, (int) (selected[2] * 1024 + 511));
-        client.handle(MessageTypes.CHALLENGE, honest);
+        client.handle(MessageTypes.CHALLENGE, unawareHolder());
         ChallengeCheck check = proofs(9, 64).challenge(holder, TESSERA.plan(), ALL, 4);
         assertEquals(Proof.FAILED, check.outcome());
         assertEquals(new TreeSet<>(Set.of(3)), check.failed());
@@ -77,7 +114,7 @@ class PeerProofsChallengeTest {
         long[] selected = ChunkSelection.select(nonce(10), 3, TESSERA.plan().plan().shardSize(), 1);
         long elsewhere = (selected[0] + 100) % 257;
         store.corrupt(TESSERA.tessera(), 3, (int) (elsewhere * 1024));
-        client.handle(MessageTypes.CHALLENGE, honest);
+        client.handle(MessageTypes.CHALLENGE, unawareHolder());
         ChallengeCheck check = proofs(10, 64).challenge(holder, TESSERA.plan(), List.of(2, 3), 1);
         assertEquals(new TreeSet<>(Set.of(3)), check.failed());
         assertEquals(new TreeSet<>(Set.of(2)), check.passed());
