@@ -151,16 +151,17 @@ public final class ChallengeHandler implements MessageHandler {
                 return FragmentAnswer.without(index, Status.UNREADABLE);
             }
             try (SeekableByteChannel channel = opened.get()) {
-                // A range read from 0 skips the store's own checksum pass: the tree pass checks the
-                // same hash against the index, so the fragment is hashed once, not twice.
-                channel.position(0);
+                // The tree pass checks the bytes against the index's checksum itself. Moving the
+                // position away and back makes the read a range read, which FragmentStore#open
+                // does not check, so the fragment is hashed once, not twice.
+                channel.position(1).position(0);
                 List<ChunkProof> proofs = Blake3Tree.prove(channel, info.size(), chunks,
                         info.id().checksum());
                 return new FragmentAnswer(index, Status.HELD, info.size(), proofs);
             }
         } catch (IOException | FragmentStoreException e) {
             // The bytes do not hash to the index's checksum, or the read failed: they are not there to prove.
-            LOG.warn("Fragment {} of tessera {} cannot be read whole ({}); answering a challenge on it as unreadable"
+            LOG.warn("Fragment {} of tessera {} is damaged or cannot be read ({}); answering a challenge on it as unreadable"
                     + " (repair will replace it)", index, challenge.tessera(), e.getMessage());
             return FragmentAnswer.without(index, Status.UNREADABLE);
         }
