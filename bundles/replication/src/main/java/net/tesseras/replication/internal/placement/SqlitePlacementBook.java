@@ -199,6 +199,16 @@ public final class SqlitePlacementBook implements PlacementBook {
         });
     }
 
+    /** Placements waiting for a transfer or a retry, in all (for the pending-placements gauge). */
+    public long pendingCount() {
+        return database.read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM placements WHERE state = 'pending'");
+                    java.sql.ResultSet r = s.executeQuery()) {
+                return r.next() ? r.getLong(1) : 0L;
+            }
+        });
+    }
+
     private void update(String sql, Object... values) {
         database.write(c -> execute(c, sql, values));
     }

@@ -129,9 +129,17 @@ public final class RepairScheduler implements AutoCloseable {
         }
         if (t != null) {
             t.interrupt();
-            t.join();
+            // Bounded: a pass blocked in a request ends with the transport's timeout; a stopping
+            // bundle does not wait for ever.
+            t.join(CLOSE_WAIT.toMillis());
+            if (t.isAlive()) {
+                org.slf4j.LoggerFactory.getLogger(RepairScheduler.class).warn(
+                        "The repair pass did not stop within {} s of the interrupt; leaving it to finish", CLOSE_WAIT.toSeconds());
+            }
         }
     }
+
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
     /** The sleep before the next scheduled pass: the interval plus a fresh uniform jitter. */
     Duration nextSleep() {
