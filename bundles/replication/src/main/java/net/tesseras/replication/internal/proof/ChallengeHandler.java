@@ -154,7 +154,9 @@ public final class ChallengeHandler implements MessageHandler {
                 // The tree pass checks the bytes against the index's checksum itself. Moving the
                 // position away and back makes the read a range read, which FragmentStore#open
                 // does not check, so the fragment is hashed once, not twice.
-                channel.position(1).position(0);
+                if (info.size() > 0) {
+                    channel.position(1).position(0);
+                }
                 List<ChunkProof> proofs = Blake3Tree.prove(channel, info.size(), chunks,
                         info.id().checksum());
                 return new FragmentAnswer(index, Status.HELD, info.size(), proofs);
