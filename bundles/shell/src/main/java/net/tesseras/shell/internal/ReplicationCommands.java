@@ -181,9 +181,6 @@ public final class ReplicationCommands {
                 + tessera + " to " + result.export().directory());
         out.println("  fetched    " + result.fragmentsFetched() + " fragments (" + Units.bytes(result.bytesFetched()) + ") from "
                 + result.peers().size() + " peers");
-        if (!result.export().unusableFragments().isEmpty()) {
-            out.println("  rebuilt around fragments " + result.export().unusableFragments());
-        }
     }
 
     @Descriptor("list the peers this node knows")
