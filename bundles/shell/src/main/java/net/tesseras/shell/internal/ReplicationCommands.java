@@ -240,7 +240,8 @@ public final class ReplicationCommands {
             out.println("fragments   " + s.placedFragments() + " placed, " + s.liveFragments() + " live of " + s.totalFragments()
                     + " (" + s.dataShards() + " needed)");
         }
-        out.println("holders     " + s.holders().size() + " peers");
+        out.println("holders     " + s.holders().size() + " peers" + (s.pendingPlacements() == 0 ? ""
+                : ", " + s.pendingPlacements() + " placements pending (retried in the background)"));
         out.println("survives    " + (s.survivablePeerLosses() < 0 ? "no loss: fewer than " + s.dataShards()
                 + " fragments are live on peers" : s.survivablePeerLosses() + " peer losses"));
         out.println("last repair " + s.lastRepair().map(Units::time).orElse("never"));
