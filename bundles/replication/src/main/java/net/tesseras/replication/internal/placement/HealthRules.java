@@ -21,7 +21,7 @@ import net.tesseras.tessera.FragmentPlan;
 import net.tesseras.tessera.SignedFragmentPlan;
 
 /**
- * The verdict on a tessera from its placements (docs/replication-placement.md, "Health"), first
+ * The verdict on a tessera from its placements (docs/REPLICATION.md, "Health"), first
  * rule that applies:
  * <ol>
  * <li>LOCAL: no placement at all.

@@ -48,7 +48,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Places fragments on peers (docs/replication-placement.md): chooses holders with
+ * Places fragments on peers (docs/REPLICATION.md): chooses holders with
  * {@link PlacementRules} and {@link Spread}, records each placement PENDING in the
  * {@link PlacementBook}, offers each chosen peer its part of the signed plan (PLAN_OFFER), gives
  * the fragments a refusing peer was offered to further candidates (backfill), and sends the
