@@ -20,11 +20,12 @@ public interface ReplicationService {
      * Places a tessera this node holds on peers: chooses holders under the placement rules, offers
      * each its signed fragment plan, sends the fragments it accepted, and records every placement.
      * Returns once every placement is acknowledged or has failed; failed ones are retried with
-     * backoff in the background. Publishing a published tessera places only what is missing.
+     * backoff in the background. Publishing a published tessera places only what is missing. The
+     * report names every refusal (peer and reason).
      *
      * @throws ReplicationException when the node does not hold the tessera or knows no peer
      */
-    TesseraStatus publish(ContentHash tessera, TesseraProgress progress);
+    PublishReport publish(ContentHash tessera, TesseraProgress progress);
 
     /** The tessera's standing in the network, from the placement records and the last proofs. */
     TesseraStatus status(ContentHash tessera);

@@ -41,7 +41,10 @@ public record TesseraStatus(ContentHash tessera, Health health, int dataShards, 
         PUBLISHING,
         /** Every fragment is acknowledged by a peer; no proof has been asked yet. */
         REPLICATED,
-        /** Every fragment (every one of r copies, for a small tessera) is proven live, on r distinct peers at least. */
+        /**
+         * Every fragment is proven live on a peer (for a small tessera: r copies); how many peer
+         * losses it survives says how well it is spread.
+         */
         HEALTHY,
         /** Fewer than all, but at least {@code dataShards}, fragments are proven live: rebuildable, to be repaired. */
         DEGRADED,

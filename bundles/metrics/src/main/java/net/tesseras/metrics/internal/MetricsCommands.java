@@ -72,7 +72,7 @@ public final class MetricsCommands {
             return "No meter name contains '" + filter + "'.\n";
         }
         int nameWidth = rows.stream().mapToInt(r -> r[0].length()).max().orElse(4);
-        int tagWidth = rows.stream().mapToInt(r -> r[1].length()).max().orElse(4);
+        int tagWidth = Math.max("TAGS".length(), rows.stream().mapToInt(r -> r[1].length()).max().orElse(0));
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%-" + nameWidth + "s  %-" + tagWidth + "s  %s%n", "METER", "TAGS", "VALUES"));
         for (String[] r : rows) {

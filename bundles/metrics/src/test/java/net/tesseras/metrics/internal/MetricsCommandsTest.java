@@ -33,6 +33,14 @@ class MetricsCommandsTest {
     }
 
     @Test
+    void metersWithoutTagsArePrintedToo() {
+        Counter.builder("tesseras.replication.sent.fragments").register(registry).increment(3);
+        String text = commands.metrics("replication");
+        assertTrue(text.contains("tesseras.replication.sent.fragments"), text);
+        assertTrue(text.startsWith("METER"), text);
+    }
+
+    @Test
     void helpAndExtraArguments() {
         assertTrue(commands.metrics("--help").startsWith("usage: tesseras:metrics"));
         assertThrows(IllegalArgumentException.class, () -> commands.metrics("a", "b"));

@@ -90,7 +90,8 @@ final class MicrometerReplicationMetrics implements ReplicationMetrics, AutoClos
                 // A scrape while the database is closing: no value rather than a failed scrape.
                 return Double.NaN;
             }
-        }).description(description);
+        // Strong: Micrometer holds a gauge's object weakly, and nothing else holds these totals.
+        }).description(description).strongReference(true);
         if (unit != null) {
             builder.baseUnit(unit);
         }

@@ -11,6 +11,7 @@ import java.util.stream.IntStream;
 import net.tesseras.core.ContentHash;
 import net.tesseras.replication.LedgerEntry;
 import net.tesseras.replication.PeerLookup;
+import net.tesseras.replication.PublishReport;
 import net.tesseras.replication.RepairReport;
 import net.tesseras.replication.ReplicationException;
 import net.tesseras.replication.ReplicationService;
@@ -27,6 +28,8 @@ import net.tesseras.tessera.TesseraProgress;
  * the repair scheduler, the restorer and the ledger.
  */
 final class NodeReplication implements ReplicationService {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeReplication.class);
 
     /** A tessera's standing from its plan and placement records. */
     interface StatusRule {
@@ -51,9 +54,11 @@ final class NodeReplication implements ReplicationService {
     private final StatusRule statusRule;
     private final RepairRunner repair;
     private final RestoreRunner restore;
+    private final java.util.function.BooleanSupplier tesserasRunning;
 
     NodeReplication(NodePlans plans, PlacementBook book, Publisher publisher, Ledger ledger, PeerLookup peers,
-            StatusRule statusRule, RepairRunner repair, RestoreRunner restore) {
+            StatusRule statusRule, RepairRunner repair, RestoreRunner restore, java.util.function.BooleanSupplier tesserasRunning) {
+        this.tesserasRunning = tesserasRunning;
         this.plans = plans;
         this.book = book;
         this.publisher = publisher;
@@ -65,7 +70,8 @@ final class NodeReplication implements ReplicationService {
     }
 
     @Override
-    public TesseraStatus publish(ContentHash tessera, TesseraProgress progress) {
+    public PublishReport publish(ContentHash tessera, TesseraProgress progress) {
+        requireTesseras();
         SignedFragmentPlan plan = plans.own(tessera).orElseThrow(() -> new ReplicationException("this node holds no tessera "
                 + tessera + " to publish: tesseras:tesseras lists the tesseras created or restored here"));
         if (peers.peers().isEmpty()) {
@@ -75,16 +81,27 @@ final class NodeReplication implements ReplicationService {
         Set<Integer> all = IntStream.range(0, plan.plan().totalShards()).boxed().collect(Collectors.toCollection(TreeSet::new));
         Publisher.PlaceResult result = publisher.place(plan, all, Set.of(), progress);
         TesseraStatus status = status(plan);
-        if (result.placed() == 0 && status.placedFragments() == 0) {
-            throw new ReplicationException("no peer accepted tessera " + tessera + (result.notes().isEmpty() ? ""
-                    : ": " + String.join("; ", result.notes())) + " (tesseras:peers lists the peers; the placements are"
-                    + " retried in the background)");
+        for (String note : result.notes()) {
+            LOG.warn("Publishing tessera {}: {}", tessera, note);
         }
-        return status;
+        if (result.placed() == 0 && status.placedFragments() == 0 && status.pendingPlacements() == 0) {
+            throw new ReplicationException("no peer accepted tessera " + tessera + (result.notes().isEmpty() ? ""
+                    : ": " + String.join("; ", result.notes())) + " (tesseras:peers lists the peers)");
+        }
+        return new PublishReport(status, result.placed(), result.notes());
+    }
+
+    /** Without the tessera service the node's own plans are unknown: say so rather than "no such tessera". */
+    private void requireTesseras() {
+        if (!tesserasRunning.getAsBoolean()) {
+            throw new ReplicationException("the tessera service is not running on this node, and with it the plans of the"
+                    + " tesseras made here (try: lb tessera)");
+        }
     }
 
     @Override
     public TesseraStatus status(ContentHash tessera) {
+        requireTesseras();
         Optional<SignedFragmentPlan> plan = plans.own(tessera);
         if (plan.isEmpty() && !book.tesseras().contains(tessera)) {
             throw new ReplicationException("this node neither holds nor publishes tessera " + tessera
@@ -110,6 +127,7 @@ final class NodeReplication implements ReplicationService {
 
     @Override
     public RepairReport repair(Optional<ContentHash> tessera, TesseraProgress progress) {
+        requireTesseras();
         tessera.ifPresent(hash -> {
             if (!book.tesseras().contains(hash)) {
                 throw new ReplicationException("tessera " + hash + " is not published from this node, so there is nothing"
@@ -121,6 +139,7 @@ final class NodeReplication implements ReplicationService {
 
     @Override
     public RestoreResult restore(ContentHash tessera, Path destination, TesseraProgress progress) {
+        requireTesseras();
         return restore.restore(tessera, destination, progress);
     }
 

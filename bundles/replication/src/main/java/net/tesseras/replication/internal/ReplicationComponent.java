@@ -31,6 +31,7 @@ import net.tesseras.database.Database;
 import net.tesseras.identity.NodeIdentity;
 import net.tesseras.replication.LedgerEntry;
 import net.tesseras.replication.PeerLookup;
+import net.tesseras.replication.PublishReport;
 import net.tesseras.replication.RepairReport;
 import net.tesseras.replication.ReplicationService;
 import net.tesseras.replication.RestoreResult;
@@ -102,6 +103,8 @@ public final class ReplicationComponent implements ReplicationService {
     private final BundleContext context;
     private final Path dataDirectory;
     private final StoreBinding stores;
+    /** Challenges are answered from the backend's bytes, never from the cache. */
+    private final DiskStores disks;
     private final BoundPeerClient client = new BoundPeerClient();
     private final BoundTesseras tesseras = new BoundTesseras();
     private final SwitchableMetrics metrics = new SwitchableMetrics();
@@ -138,8 +141,10 @@ public final class ReplicationComponent implements ReplicationService {
         this.identity = identity;
         this.dataDirectory = DataDirectory.of(context);
         this.stores = new StoreBinding(context, ReplicationConfig.PID, "replication", LOG);
+        this.disks = new DiskStores(context, stores);
         ConfigRules<ReplicationConfig>.Checked checked = ReplicationConfig.RULES.check(properties).log(LOG);
         if (!checked.usable()) {
+            disks.close();
             stores.close();
             throw checked.down(new ComponentRetry(context, ReplicationConfig.PID, ReplicationComponent.class.getName()));
         }
@@ -170,7 +175,7 @@ public final class ReplicationComponent implements ReplicationService {
             stores.configure(properties);
             checked.accepted();
             this.wiring = new Wiring(config, this::collaborators, null);
-            this.scheduler = new RepairScheduler(only -> wiring.repairPass().run(only), Wiring.timing(config),
+            this.scheduler = new RepairScheduler(this::repairPass, Wiring.timing(config),
                     RepairScheduler.Sleeper.REAL, () -> ThreadLocalRandom.current().nextDouble(),
                     threads("tesseras-replication-repair-"));
             register();
@@ -241,7 +246,35 @@ public final class ReplicationComponent implements ReplicationService {
         if (lookup != null) {
             lookup.close();
         }
+        disks.close();
         stores.close();
+    }
+
+    /**
+     * One repair pass, only while this node can reach its holders and knows its plans: with its own
+     * transport stopped every holder would look unreachable and, after the grace, lose its fragments.
+     */
+    private RepairReport repairPass(Optional<ContentHash> only) throws InterruptedException {
+        if (client.targetOrNull() == null) {
+            throw new net.tesseras.replication.ReplicationException("repair needs the QUIC transport, which is not running on"
+                    + " this node (try: lb transport); holders are not judged while this node cannot reach them");
+        }
+        if (tesseras.targetOrNull() == null) {
+            throw new net.tesseras.replication.ReplicationException("repair needs the tessera service, which is not running"
+                    + " on this node (try: lb tessera)");
+        }
+        forgetDeleted();
+        return wiring.repairPass().run(only);
+    }
+
+    /** Tesseras deleted here are no longer published from here (their copies on peers stay: there is no remote delete). */
+    private void forgetDeleted() {
+        for (ContentHash hash : book.tesseras()) {
+            if (plans.own(hash).isEmpty() && tesseras.targetOrNull() != null) {
+                LOG.info("Tessera {} was deleted on this node: no longer repaired from here (peers keep their fragments)", hash);
+                book.forget(hash);
+            }
+        }
     }
 
     /** What every Wiring is built from: the tables and bindings that outlive configuration changes. */
@@ -254,7 +287,7 @@ public final class ReplicationComponent implements ReplicationService {
         register(MessageTypes.FIND_PEERS, new FindPeersHandler(directory, this::selfDescription));
         register(MessageTypes.PLAN_OFFER, request -> wiring.offers().handle(request));
         register(MessageTypes.ATTEST, new AttestHandler(() -> stores.store(), () -> identity, clock, metrics));
-        register(MessageTypes.CHALLENGE, new ChallengeHandler(() -> stores.store(), metrics));
+        register(MessageTypes.CHALLENGE, new ChallengeHandler(disks, metrics));
         register(MessageTypes.GET_PLAN, new GetPlanHandler(plans));
         registrations.add(context.registerService(WriteGuard.class, new WriteGuard() {
             @Override
@@ -288,19 +321,20 @@ public final class ReplicationComponent implements ReplicationService {
         int port = listenPort instanceof Number n ? n.intValue() : 0;
         List<InetSocketAddress> advertised = new ArrayList<>();
         String configured = wiring.config().advertise_address();
-        try {
-            if (!configured.isBlank()) {
-                InetSocketAddress given = ReplicationConfig.Settings.address(configured, false);
-                int p = given.getPort() != 0 ? given.getPort() : port;
-                if (p != 0) {
-                    advertised.add(new InetSocketAddress(InetAddress.getByName(given.getHostString()), p));
-                }
-            } else if (listenAddress != null && port != 0) {
-                advertised.add(new InetSocketAddress(InetAddress.getByName(String.valueOf(listenAddress)), port));
+        if (!configured.isBlank()) {
+            // Checked by the configuration rule: an IP literal, so no lookup here.
+            InetSocketAddress given = ReplicationConfig.Settings.advertised(configured);
+            int p = given.getPort() != 0 ? given.getPort() : port;
+            if (p != 0) {
+                advertised.add(new InetSocketAddress(given.getAddress(), p));
             }
-        } catch (UnknownHostException e) {
-            LOG.warn("advertise.address = '{}' in etc/net.tesseras.replication.cfg does not resolve ({}); peers will use the"
-                    + " address they see this node from", configured, e.getMessage());
+        } else if (listenAddress != null && port != 0) {
+            try {
+                advertised.add(new InetSocketAddress(InetAddress.getByName(String.valueOf(listenAddress)), port));
+            } catch (UnknownHostException e) {
+                // The transport's own listen address, already bound: an IP literal in practice.
+                LOG.debug("listen address {} does not parse: {}", listenAddress, e.getMessage());
+            }
         }
         return new SelfDescription(self, advertised, false);
     }
@@ -431,11 +465,12 @@ public final class ReplicationComponent implements ReplicationService {
         return new NodeReplication(plans, book, current.publisher(), ledger, lookup,
                 (plan, placements, lastRepair) -> health.status(plan, placements, lastRepair, r),
                 (only, progress) -> scheduler.runNow(only),
-                (hash, destination, progress) -> current.restorer().restore(hash, destination, progress));
+                (hash, destination, progress) -> current.restorer().restore(hash, destination, progress),
+                () -> tesseras.targetOrNull() != null);
     }
 
     @Override
-    public TesseraStatus publish(ContentHash tessera, TesseraProgress progress) {
+    public PublishReport publish(ContentHash tessera, TesseraProgress progress) {
         return service().publish(tessera, progress);
     }
 

@@ -23,8 +23,9 @@ public @interface ReplicationConfig {
             + " at every refresh; comma separated.")
     String[] bootstrap() default {};
 
-    @AttributeDefinition(name = "Advertised address", description = "host or host:port peers should dial to reach this"
-            + " node; empty: the transport's listen address (a wildcard one: the address peers see us from).")
+    @AttributeDefinition(name = "Advertised address", description = "IP address, or IP:port, peers should dial to reach"
+            + " this node (IPv6 in brackets with a port); empty: the transport's listen address (a wildcard one: the address"
+            + " peers see us from).")
     String advertise_address() default "";
 
     @AttributeDefinition(name = "Replication factor", description = "Distinct peers a tessera must live on (whole copies"
@@ -101,7 +102,7 @@ public @interface ReplicationConfig {
 
     ConfigRules<ReplicationConfig> RULES = ConfigRules.of(PID, "replication", ReplicationConfig.class)
             .check("bootstrap", v -> Settings.addressesProblem((String[]) v))
-            .check("advertise.address", v -> String.valueOf(v).isBlank() ? null : Settings.addressProblem(String.valueOf(v), true))
+            .check("advertise.address", v -> String.valueOf(v).isBlank() ? null : Settings.advertisedProblem(String.valueOf(v)))
             .range("replication.factor", 1, 64)
             .range("repair.interval.seconds", 10, 2_592_000)
             .range("repair.jitter.seconds", 0, 86_400)
@@ -196,6 +197,36 @@ public @interface ReplicationConfig {
         static String addressProblem(String text, boolean portOptional) {
             try {
                 address(text, !portOptional);
+                return null;
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+        }
+
+        /**
+         * The advertised address: an IP literal, with or without a port (IPv6 with a port in brackets).
+         * Literals only: peers are told IP addresses, and a name would be looked up at every request.
+         */
+        static InetSocketAddress advertised(String text) {
+            String s = text.trim();
+            boolean bareIpv6 = !s.startsWith("[") && s.indexOf(':') != s.lastIndexOf(':');
+            InetSocketAddress given = bareIpv6 ? InetSocketAddress.createUnresolved(s, 0) : address(s, false);
+            String host = given.getHostString();
+            if (!host.contains(":") && !host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+                throw new IllegalArgumentException("'" + text + "' is not an IP address: peers are told IP addresses"
+                        + " (e.g. 192.0.2.7, 192.0.2.7:4433 or [2001:db8::7]:4433)");
+            }
+            try {
+                // A literal: parsed, never looked up.
+                return new InetSocketAddress(java.net.InetAddress.getByName(host), given.getPort());
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("'" + text + "' is not an IP address: " + e.getMessage());
+            }
+        }
+
+        static String advertisedProblem(String text) {
+            try {
+                advertised(text);
                 return null;
             } catch (IllegalArgumentException e) {
                 return e.getMessage();

@@ -72,6 +72,22 @@ class ReplicationConfigTest {
         assertTrue(ReplicationConfig.Settings.nodeIdsProblem(new String[] {"xyz"}).contains("not a NodeId"));
     }
 
+    @Test
+    void theAdvertisedAddressIsAnIpLiteralNeverANameToLookUp() {
+        for (String good : new String[] {"192.0.2.7", "192.0.2.7:4433", "2001:db8::7", "[2001:db8::7]:4433"}) {
+            assertNull(ReplicationConfig.Settings.advertisedProblem(good), good);
+        }
+        assertEquals(4433, ReplicationConfig.Settings.advertised("[2001:db8::7]:4433").getPort());
+        for (String bad : new String[] {"::::", "no-such-host.invalid", "node.example:4433", "192.0.2:4433", "1.2.3.4.5"}) {
+            assertTrue(ReplicationConfig.Settings.advertisedProblem(bad).contains("not an IP address"), bad);
+        }
+        String pid = "net.tesseras.replication-test" + System.nanoTime();
+        ReplicationConfig.RULES.check(props(pid, Map.of("advertise.address", "192.0.2.7"))).accepted();
+        var refused = ReplicationConfig.RULES.check(props(pid, Map.of("advertise.address", "::::")));
+        assertFalse(refused.clean());
+        assertEquals("192.0.2.7", refused.config().advertise_address(), "the last good address is kept");
+    }
+
     private static Map<String, Object> props(Map<String, Object> values) {
         return props("net.tesseras.replication-test" + System.nanoTime(), values);
     }

@@ -10,6 +10,7 @@ import net.tesseras.core.ContentHash;
 import net.tesseras.replication.LedgerEntry;
 import net.tesseras.replication.Peer;
 import net.tesseras.replication.PeerLookup;
+import net.tesseras.replication.PublishReport;
 import net.tesseras.replication.RepairReport;
 import net.tesseras.replication.ReplicationService;
 import net.tesseras.replication.RestoreResult;
@@ -110,14 +111,17 @@ public final class ReplicationCommands {
     void publish(PrintStream out, ContentHash hash, Progress.Sink sink) {
         ReplicationService service = require();
         TesseraProgressReport progress = new TesseraProgressReport(sink, "publish " + hash.toShortHex(12));
-        TesseraStatus status;
+        PublishReport report;
         try {
-            status = service.publish(hash, progress);
+            report = service.publish(hash, progress);
         } finally {
             progress.finish();
         }
-        out.println("Published tessera " + hash);
-        printStatus(out, status);
+        out.println("Published tessera " + hash + ": " + report.placed() + " fragments placed now");
+        for (String note : report.notes()) {
+            out.println("  - " + note);
+        }
+        printStatus(out, report.status());
     }
 
     @Descriptor("run a repair pass now and print what it did")

@@ -31,9 +31,10 @@ import net.tesseras.tessera.SignedFragmentPlan;
  * <li>No proof yet: REPLICATED when every fragment is ACKED (a small tessera: r peers acknowledged
  * their copy); otherwise, counting the acknowledged fragments as the live ones, DEGRADED or
  * CRITICAL as below.
- * <li>HEALTHY: every fragment is live (on a holder whose last proof covered it) and, for a
- * Reed-Solomon tier, the live fragments lie on at least min(r, total fragments) distinct peers;
- * for a small tessera, at least r peers hold a live copy.
+ * <li>HEALTHY: every fragment is live (on a holder whose last proof covered it); for a small
+ * tessera, at least r peers hold a live copy. How well a Reed-Solomon tessera is spread is what
+ * the peer losses it survives say: a network that lost peers may hold every fragment on fewer than
+ * r of them, and the tessera is then whole and healthy, but survives fewer losses.
  * <li>DEGRADED: at least {@code dataShards} distinct fragments are live (rebuildable).
  * <li>CRITICAL: fewer.
  * </ol>
@@ -97,7 +98,7 @@ public final class HealthRules {
             return all ? Health.REPLICATED : verdict(distinct(acked).size(), dataShards);
         }
         int liveFragments = distinct(live).size();
-        boolean healthy = small ? live.size() >= r : liveFragments == total && live.size() >= Math.min(r, total);
+        boolean healthy = small ? live.size() >= r : liveFragments == total;
         return healthy ? Health.HEALTHY : verdict(liveFragments, dataShards);
     }
 

@@ -1,6 +1,7 @@
 package net.tesseras.replication.internal.placement;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,9 +76,12 @@ class HealthRulesTest {
     }
 
     @Test
-    void allLiveButOnFewerThanRPeersIsNotHealthy() {
-        assertEquals(Health.DEGRADED, mediumStatus(medium(6, State.ACKED, Proof.PASSED, i -> true)).health());
-        assertEquals(Health.HEALTHY, mediumStatus(medium(24, State.ACKED, Proof.PASSED, i -> true)).health());
+    void allLiveOnFewerThanRPeersIsHealthyAndSurvivesFewerLosses() {
+        TesseraStatus few = mediumStatus(medium(6, State.ACKED, Proof.PASSED, i -> true));
+        TesseraStatus many = mediumStatus(medium(24, State.ACKED, Proof.PASSED, i -> true));
+        assertEquals(Health.HEALTHY, few.health());
+        assertEquals(Health.HEALTHY, many.health());
+        assertTrue(few.survivablePeerLosses() < many.survivablePeerLosses(), few + " / " + many);
     }
 
     @Test
