@@ -169,11 +169,14 @@ class ReplicationNetworkIT {
 
         // 6. A fragment rots on a holder's disk: A's forced repair catches it by challenge and places it again.
         TesseraStanding beforeRot = TesseraStanding.parse(a.node.shell("tesseras:status " + tessera).assertOk().out());
+        // A parity fragment: the restore above read data fragments, which a holder's cache may still
+        // serve, and a fragment read from memory does not show what rotted on disk.
         TesseraStanding.Holder rotting = beforeRot.liveHolders().stream()
-                .filter(h -> !dead.contains(h.nodeId())).max(Comparator.comparing(h -> h.live().size()))
-                .orElseThrow(() -> new AssertionError("no live holder:\n" + beforeRot));
+                .filter(h -> !dead.contains(h.nodeId()) && h.live().last() >= beforeRot.needed())
+                .max(Comparator.comparing(h -> h.live().size()))
+                .orElseThrow(() -> new AssertionError("no live holder of a parity fragment:\n" + beforeRot));
         Member rotter = network.byNodeId(rotting.nodeId());
-        int index = rotting.live().first();
+        int index = rotting.live().last();
         rot(rotter.shardDirectory(tessera).resolve(String.format("%03d.shard", index)));
         Node.Result repair = a.node.shell("tesseras:repair " + tessera).assertOk();
         assertTrue(count(PROOFS_FAILED, repair.out()) >= 1, rotter + " fails its challenge on fragment " + index + ":\n" + repair.out());
@@ -208,13 +211,13 @@ class ReplicationNetworkIT {
     /** The settings every node of this test shares; {@code bootstrap} empty for A. */
     private static Map<String, Map<String, String>> settings(String bootstrap) {
         Map<String, Map<String, String>> files = new LinkedHashMap<>();
-        files.put("net.tesseras.transport.cfg", Map.of(
+        files.put("net.tesseras.transport.cfg", keys(
                 "write.policy", "replication",
                 // Loopback carries large datagrams; dead peers are noticed in seconds, not half a minute.
                 "max.udp.payload", "65507",
                 "request.timeout.seconds", "10",
                 "peer.timeout.seconds", "6"));
-        files.put("net.tesseras.replication.cfg", Map.of(
+        files.put("net.tesseras.replication.cfg", keys(
                 "bootstrap", bootstrap,
                 "replication.factor", "7",
                 "publish.on.create", "false",
@@ -222,10 +225,21 @@ class ReplicationNetworkIT {
                 "repair.jitter.seconds", String.valueOf(REPAIR_JITTER_SECONDS),
                 "repair.initial.delay.seconds", String.valueOf(FIRST_REPAIR_SECONDS),
                 "holder.grace.seconds", "0",
-                "peer.refresh.seconds", "5"));
+                "peer.refresh.seconds", "5",
+                // Every pass challenges every fragment a holder claims (4 random 1 KiB chunks each).
+                "challenge.fragments", "24",
+                "challenge.chunks", "4"));
         // Nine JVMs with small heaps: a small fragment cache each.
-        files.put("net.tesseras.cache.cfg", Map.of("size.mb", "16"));
+        files.put("net.tesseras.cache.cfg", keys("size.mb", "16"));
         return files;
+    }
+
+    private static Map<String, String> keys(String... keysAndValues) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            keys.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return keys;
     }
 
     private void awaitPeers(Member node, List<Member> expected, Duration deadline) throws Exception {
