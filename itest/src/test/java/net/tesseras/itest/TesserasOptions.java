@@ -67,6 +67,7 @@ final class TesserasOptions {
                 jar("bundle.tika"),
                 jar("bundle.gson"),
                 jar("bundle.tessera"),
+                jar("bundle.replication"),
                 jar("bundle.identity"),
                 jar("bundle.netty.common"),
                 jar("bundle.netty.buffer"),

@@ -163,6 +163,65 @@ public final class Blake3 {
         return ContentHash.of(digest());
     }
 
+    /**
+     * Hook for {@link Blake3Tree}: the 32-byte chaining value of one whole chunk of the tree (at most
+     * 1024 bytes) with chunk counter {@code counter}; with {@code root} set, the
+     * chunk is the whole input and the result is its digest.
+     */
+    static byte[] chunkChainingValue(byte[] chunk, int offset, int length, long counter, boolean root) {
+        java.util.Objects.checkFromIndexSize(offset, length, chunk.length);
+        if (length > CHUNK_LEN) {
+            throw new IllegalArgumentException("a chunk holds at most " + CHUNK_LEN + " bytes, not " + length);
+        }
+        int[] state = new int[8];
+        setIv(state);
+        int[] words = new int[16];
+        int blocks = Math.max(1, (length + BLOCK_LEN - 1) / BLOCK_LEN);
+        for (int b = 0; b < blocks - 1; b++) {
+            readBlock(chunk, offset + b * BLOCK_LEN, words);
+            compress(state, words, counter, BLOCK_LEN, b == 0 ? CHUNK_START : 0, state);
+        }
+        int lastLength = length - (blocks - 1) * BLOCK_LEN;
+        byte[] last = new byte[BLOCK_LEN];
+        System.arraycopy(chunk, offset + (blocks - 1) * BLOCK_LEN, last, 0, lastLength);
+        readBlock(last, 0, words);
+        int flags = CHUNK_END | (blocks == 1 ? CHUNK_START : 0) | (root ? ROOT : 0);
+        compress(state, words, root ? 0 : counter, lastLength, flags, state);
+        return littleEndian(state);
+    }
+
+    /**
+     * Hook for {@link Blake3Tree}: the 32-byte chaining value of a parent node over its children's
+     * 32-byte chaining values; with {@code root} set, the node is the tree's root and the result is
+     * the input's digest.
+     */
+    static byte[] parentChainingValue(byte[] left, byte[] right, boolean root) {
+        if (left.length != OUT_LEN || right.length != OUT_LEN) {
+            throw new IllegalArgumentException("chaining values are " + OUT_LEN + " bytes, not " + left.length + " and "
+                    + right.length);
+        }
+        byte[] block = new byte[BLOCK_LEN];
+        System.arraycopy(left, 0, block, 0, OUT_LEN);
+        System.arraycopy(right, 0, block, OUT_LEN, OUT_LEN);
+        int[] words = new int[16];
+        readBlock(block, 0, words);
+        int[] state = new int[8];
+        setIv(state);
+        compress(state, words, 0, BLOCK_LEN, PARENT | (root ? ROOT : 0), state);
+        return littleEndian(state);
+    }
+
+    private static byte[] littleEndian(int[] words) {
+        byte[] bytes = new byte[words.length * 4];
+        for (int i = 0; i < words.length; i++) {
+            bytes[i * 4] = (byte) words[i];
+            bytes[i * 4 + 1] = (byte) (words[i] >>> 8);
+            bytes[i * 4 + 2] = (byte) (words[i] >>> 16);
+            bytes[i * 4 + 3] = (byte) (words[i] >>> 24);
+        }
+        return bytes;
+    }
+
     private int chunkLength() {
         return blocksCompressed * BLOCK_LEN + blockLen;
     }

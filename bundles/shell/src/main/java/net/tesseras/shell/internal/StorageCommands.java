@@ -81,6 +81,8 @@ public final class StorageCommands {
     private volatile BoundStore given;
     private volatile Database database;
     private volatile NodeIdentity identity;
+    @Reference
+    private ReplicationCommands replication;
 
     @Activate
     public StorageCommands(BundleContext context, Map<String, Object> properties) {
@@ -147,8 +149,11 @@ public final class StorageCommands {
 
     private static final Usage INIT = new Usage("tesseras:init", 0, 0,
             "creates the node's data directories and database (the node also does this on start) and says what exists");
-    private static final Usage STATUS = new Usage("tesseras:status", 0, 0,
-            "the store in use and its counts, the live SQLite settings and the schema versions");
+    private static final Usage STATUS = new Usage("tesseras:status [<hash>]", 0, 1,
+            "without a hash: the store in use and its counts, the live SQLite settings and the schema versions",
+            "with a tessera's hash (or a unique prefix): where it stands in the network: Local, Publishing,",
+            "Replicated, Healthy, Degraded or Critical, fragments placed and proven live, the peers holding it",
+            "with their last proof, how many peer losses it survives and when it was last repaired");
     private static final Usage PUT = new Usage("tesseras:put <file>", 1, 1,
             "stores a file as fragment 0 of a new tessera; prints the tessera hash and the checksum",
             "<file>  relative paths and ~ resolve in your working and home directory",
@@ -192,9 +197,16 @@ public final class StorageCommands {
     }
 
     @Descriptor("show the store in use, what it holds and the live database settings")
-    public void status(CommandSession session, @Descriptor("--help") String... args) {
-        if (STATUS.parse(session.getConsole(), args) != null) {
+    public void status(CommandSession session, @Descriptor("[<hash>]: a tessera's standing in the network; --help") String... args) {
+        String[] a = STATUS.parse(session.getConsole(), args);
+        if (a == null) {
+            return;
+        }
+        if (a.length == 0) {
             status(session.getConsole());
+        } else {
+            ReplicationCommands network = replication;
+            ReplicationCommands.printStatus(session.getConsole(), network.require().status(network.resolve(a[0])));
         }
     }
 

@@ -38,11 +38,13 @@ public final class TesseraCommands {
     /** A deletion cannot be undone: a shorter prefix would delete whatever tessera it happens to match. */
     static final int DELETE_PREFIX = 8;
 
-    private static final Usage CREATE = new Usage("tesseras:create <file|directory>...", 1, Integer.MAX_VALUE,
+    private static final Usage CREATE = new Usage("tesseras:create [--publish] <file|directory>...", 1, Integer.MAX_VALUE,
             "makes a tessera of files and directories (recursively): a signed manifest and a tar payload cut into",
             "Reed-Solomon fragments that go to the node's store; prints the tessera hash, tier and fragments",
             "relative paths and ~ resolve in your working and home directory; each file keeps its name relative",
-            "to the directory given; Ctrl-C stops and nothing is kept");
+            "to the directory given; Ctrl-C stops and nothing is kept",
+            "--publish  then places its fragments on peers at once, as tesseras:publish does (with publish.on.create",
+            "           in etc/net.tesseras.replication.cfg, the node publishes every new tessera by itself)");
     private static final Usage LIST = new Usage("tesseras:tesseras", 0, 0,
             "lists the tesseras created on this node: hash, files, size, tier, created");
     private static final Usage SHOW = new Usage("tesseras:show <hash>", 1, 1,
@@ -65,6 +67,9 @@ public final class TesseraCommands {
 
     @Reference
     private StorageCommands storage;
+
+    @Reference
+    private ReplicationCommands replication;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -89,17 +94,26 @@ public final class TesseraCommands {
     public void create(CommandSession session,
             @Descriptor("<file|directory>...: what to preserve (relative paths and ~ resolve in your directories); --help")
             String... args) {
-        String[] a = CREATE.parse(session.getConsole(), args);
+        List<String> given = new ArrayList<>(args == null ? List.of() : List.of(args));
+        boolean publish = given.remove("--publish");
+        String[] a = CREATE.parse(session.getConsole(), given.toArray(String[]::new));
         if (a != null) {
             List<Path> inputs = new ArrayList<>();
             for (String arg : a) {
                 inputs.add(CommandPaths.resolve(session, arg));
             }
-            create(session.getConsole(), inputs, Progress.sinkOf(session));
+            if (publish) {
+                // Refuse before the work, not after: a tessera made but not published is not what was asked.
+                replication.require();
+            }
+            TesseraInfo info = create(session.getConsole(), inputs, Progress.sinkOf(session));
+            if (publish) {
+                replication.publish(session.getConsole(), info.hash(), Progress.sinkOf(session));
+            }
         }
     }
 
-    void create(PrintStream out, List<Path> inputs, Progress.Sink sink) {
+    TesseraInfo create(PrintStream out, List<Path> inputs, Progress.Sink sink) {
         TesseraService service = require();
         TesseraProgressReport progress = new TesseraProgressReport(sink, inputs.size() == 1
                 ? String.valueOf(inputs.get(0).getFileName()) : inputs.size() + " inputs");
@@ -116,6 +130,7 @@ public final class TesseraCommands {
         out.println("  tier       " + tierText(info));
         out.println("  payload    " + Units.bytes(info.payloadLength()) + " tar, fragments of " + Units.bytes(info.shardSize()));
         out.printf(Locale.ROOT, "  took       %.2f s (%s/s)%n", seconds, Units.bytes((long) (info.size() / seconds)));
+        return info;
     }
 
     @Descriptor("list the tesseras created on this node")

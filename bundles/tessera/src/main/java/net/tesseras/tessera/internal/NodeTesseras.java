@@ -56,6 +56,8 @@ final class NodeTesseras implements TesseraService {
     private final Collaborators services;
     private final Path workRoot;
     private final TesseraCreator creator;
+    private final FragmentRebuilder rebuilder;
+    private final TesseraAdopter adopter;
     /**
      * Tesseras a command is creating, deleting or finishing now, claimed before their row is looked
      * at: recovery and other commands leave them alone. Owned by the component, so that a new
@@ -75,6 +77,8 @@ final class NodeTesseras implements TesseraService {
         this.services = services;
         this.workRoot = workRoot;
         this.creator = new TesseraCreator(table, services, workRoot, limits, executor, clock, inProgress, this::finishLeftOver);
+        this.rebuilder = new FragmentRebuilder(services, workRoot, limits, executor);
+        this.adopter = new TesseraAdopter(table, services, workRoot, inProgress);
     }
 
     Path workRoot() {
@@ -399,15 +403,23 @@ final class NodeTesseras implements TesseraService {
         return progress == null ? TesseraProgress.NONE : progress;
     }
 
-    // TODO(replication work in progress): replaced by the real implementations in this change.
     @Override
-    public java.util.SortedSet<Integer> rebuild(net.tesseras.tessera.SignedFragmentPlan plan, java.util.Set<Integer> indices,
-            TesseraProgress progress) {
-        throw new TesseraException("rebuild is not available yet");
+    public java.util.SortedSet<Integer> rebuild(SignedFragmentPlan plan, Set<Integer> indices, TesseraProgress progress) {
+        try {
+            return rebuilder.rebuild(plan, Set.copyOf(indices), orNone(progress));
+        } catch (TesseraException e) {
+            LOG.warn("Rebuilding fragments {} failed: {}", indices, e.getMessage());
+            throw e;
+        }
     }
 
     @Override
-    public TesseraInfo adopt(net.tesseras.tessera.SignedFragmentPlan plan, TesseraProgress progress) {
-        throw new TesseraException("adopt is not available yet");
+    public TesseraInfo adopt(SignedFragmentPlan plan, TesseraProgress progress) {
+        try {
+            return adopter.adopt(plan, orNone(progress));
+        } catch (TesseraException e) {
+            LOG.warn("Adopting a tessera failed: {}", e.getMessage());
+            throw e;
+        }
     }
 }

@@ -71,23 +71,36 @@ final class TesseraTable {
 
     /** Records a tessera about to be stored; false when a row with this hash exists already. */
     boolean insertCreating(TesseraInfo info, byte[] manifest, byte[] signature, byte[] plan) {
+        return insert(info, manifest, signature, plan, State.CREATING);
+    }
+
+    /**
+     * Records, complete at once, a tessera created elsewhere whose fragments are already stored
+     * (adopted after a restore); false when a row with this hash exists already.
+     */
+    boolean insertComplete(TesseraInfo info, byte[] manifest, byte[] signature, byte[] plan) {
+        return insert(info, manifest, signature, plan, State.COMPLETE);
+    }
+
+    private boolean insert(TesseraInfo info, byte[] manifest, byte[] signature, byte[] plan, State state) {
         return database.write(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT OR IGNORE INTO tesseras (" + COLUMNS
-                    + ", recorded_at) VALUES (?, 'creating', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ", recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, info.hash().toHex());
-                s.setString(2, info.creator());
-                s.setLong(3, info.created().getEpochSecond());
-                s.setInt(4, info.files());
-                s.setLong(5, info.size());
-                s.setString(6, info.tier().name());
-                s.setInt(7, info.tier().dataShards());
-                s.setInt(8, info.tier().parityShards());
-                s.setLong(9, info.shardSize());
-                s.setLong(10, info.payloadLength());
-                s.setBytes(11, manifest);
-                s.setBytes(12, signature);
-                s.setBytes(13, plan);
-                s.setLong(14, System.currentTimeMillis());
+                s.setString(2, state.sql());
+                s.setString(3, info.creator());
+                s.setLong(4, info.created().getEpochSecond());
+                s.setInt(5, info.files());
+                s.setLong(6, info.size());
+                s.setString(7, info.tier().name());
+                s.setInt(8, info.tier().dataShards());
+                s.setInt(9, info.tier().parityShards());
+                s.setLong(10, info.shardSize());
+                s.setLong(11, info.payloadLength());
+                s.setBytes(12, manifest);
+                s.setBytes(13, signature);
+                s.setBytes(14, plan);
+                s.setLong(15, System.currentTimeMillis());
                 return s.executeUpdate() == 1;
             }
         });

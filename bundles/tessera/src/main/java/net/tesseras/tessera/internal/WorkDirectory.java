@@ -23,7 +23,7 @@ final class WorkDirectory implements AutoCloseable {
     /** Written first into every work directory: what start-up cleaning looks for before it deletes. */
     static final String MARKER = ".tesseras-work";
 
-    private static final Pattern NAME = Pattern.compile("tessera-(create|verify|export)-[0-9]+");
+    private static final Pattern NAME = Pattern.compile("tessera-(create|verify|export|rebuild|adopt)-[0-9]+");
 
     private final Path path;
 

@@ -61,6 +61,28 @@ public final class PayloadReader {
     }
 
     /**
+     * The payload's signed manifest as its exact bytes, with the signature and the creator key the
+     * tar carries: what a node records when it takes up a tessera created elsewhere.
+     *
+     * @param manifest MANIFEST's bytes, or null when it is missing or too large
+     * @param signature identity/ed25519.sig, or null
+     * @param creatorKey identity/creator.pub.ed25519, or null
+     */
+    public record SignedManifest(byte[] manifest, byte[] signature, byte[] creatorKey) {
+    }
+
+    /** A check with the signed manifest's bytes. */
+    public record Checked(PayloadCheck check, SignedManifest signed) {
+    }
+
+    /** {@link #check}, keeping the manifest's bytes, its signature and the creator key as read. */
+    public Checked checkKeepingManifest(InputStream tar) {
+        Scan scan = scan(tar, null);
+        PayloadCheck check = evaluate(scan);
+        return new Checked(check, new SignedManifest(scan.manifestBytes, scan.signature, scan.creatorKey));
+    }
+
+    /**
      * Checks the payload and restores its files into {@code destination}, which must not exist
      * or be an empty directory: files under their original relative names, and README, MANIFEST,
      * identity/ and memories/&lt;hash&gt;/meta.json in a proof folder beside them

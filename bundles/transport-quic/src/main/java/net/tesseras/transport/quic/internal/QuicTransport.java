@@ -177,6 +177,11 @@ public final class QuicTransport implements AutoCloseable {
         return pool;
     }
 
+    /** The guard admitting PUTs under {@code write.policy = replication}; null when none is running. */
+    public void writeGuard(net.tesseras.transport.WriteGuard guard) {
+        router.writeGuard(guard);
+    }
+
     public void addHandler(int type, MessageHandler handler) {
         router.addHandler(type, handler);
     }

@@ -22,6 +22,7 @@ import net.tesseras.transport.MessageHandler;
 import net.tesseras.transport.PeerException;
 import net.tesseras.transport.PeerMessage;
 import net.tesseras.transport.PeerRequest;
+import net.tesseras.transport.WriteGuard;
 import net.tesseras.transport.quic.internal.wire.FrameType;
 import net.tesseras.transport.quic.internal.wire.Payloads;
 import net.tesseras.transport.quic.internal.wire.Payloads.PutHeader;
@@ -39,6 +40,7 @@ final class RequestRouter {
     private final Supplier<FragmentStore> store;
     private final Map<Integer, MessageHandler> handlers = new ConcurrentHashMap<>();
     private volatile TransportSettings settings;
+    private volatile WriteGuard writeGuard;
 
     RequestRouter(NodeIdentity identity, Supplier<FragmentStore> store, TransportSettings settings) {
         this.identity = identity;
@@ -56,6 +58,11 @@ final class RequestRouter {
 
     NodeId nodeId() {
         return identity.nodeId();
+    }
+
+    /** The guard consulted under {@code write.policy = replication}, or null when none is running. */
+    void writeGuard(WriteGuard guard) {
+        this.writeGuard = guard;
     }
 
     void addHandler(int type, MessageHandler handler) {
@@ -117,9 +124,23 @@ final class RequestRouter {
         return Payloads.fragmentList(alloc, fragments);
     }
 
-    /** Checks a PUT before any of its bytes are read: limits and the write policy. */
-    void admitPut(NodeId peer, PutHeader header) {
+    /**
+     * Event loop: checks a PUT before any of its bytes are read: the write policy and the limits.
+     *
+     * @return the {@link WriteGuard} that must {@link WriteGuard#admit admit} the PUT on the request
+     *     executor (under {@code write.policy = replication}), or null when the policy needs none
+     */
+    WriteGuard admitPut(NodeId peer, PutHeader header) {
         TransportSettings current = settings;
+        WriteGuard guard = null;
+        if (current.writePolicy() == TransportSettings.WritePolicy.REPLICATION) {
+            // Taken once, so the guard that admits is the one told about the stored fragment.
+            guard = writeGuard;
+            if (guard == null) {
+                throw new PeerException(ErrorCode.UNAVAILABLE,
+                        "write.policy = replication but no replication service is running on this node");
+            }
+        }
         if (!current.mayWrite(peer)) {
             throw new PeerException(ErrorCode.FORBIDDEN, switch (current.writePolicy()) {
                 case NONE -> "this node accepts no fragments from peers (write.policy = none); its operator may set write.policy"
@@ -132,6 +153,7 @@ final class RequestRouter {
             throw new PeerException(ErrorCode.TOO_LARGE,
                     "fragment of " + header.size() + " bytes exceeds max.fragment.mb (" + current.maxFragmentBytes() + " bytes)");
         }
+        return guard;
     }
 
     /** Stores an upload as its chunks arrive; the store verifies the checksum before acknowledging. */

@@ -14,15 +14,19 @@ import java.nio.channels.SeekableByteChannel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import net.tesseras.storage.FragmentInfo;
 import net.tesseras.transport.ErrorCode;
 import net.tesseras.transport.PeerException;
 import net.tesseras.transport.PeerMessage;
 import net.tesseras.transport.PeerRequest;
+import net.tesseras.transport.WriteGuard;
 import net.tesseras.transport.quic.internal.wire.Frame;
 import net.tesseras.transport.quic.internal.wire.FrameException;
 import net.tesseras.transport.quic.internal.wire.FrameType;
 import net.tesseras.transport.quic.internal.wire.Payloads;
 import net.tesseras.transport.quic.internal.wire.Payloads.PutHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves the requests a peer sends on one stream: each frame is parsed on the event loop, the
@@ -34,6 +38,8 @@ import net.tesseras.transport.quic.internal.wire.Payloads.PutHeader;
  * if the stream cannot be resynchronised, the stream; never the connection.
  */
 final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerStreamHandler.class);
 
     /** Continuation frames of a message in progress. */
     private interface Continuation {
@@ -280,7 +286,7 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
     private void startUpload(Frame frame, Request request) {
         ByteBuf content = frame.content();
         PutHeader header = Payloads.readPutHeader(content);
-        router.admitPut(connection.peer(), header);
+        WriteGuard guard = router.admitPut(connection.peer(), header);
         TransportSettings settings = router.settings();
         ChunkPipe pipe = new ChunkPipe(ctx.channel(), header.size(), 4L * settings.maxFramePayload(), settings.requestTimeout().toNanos());
         Upload upload = new Upload(header.size(), pipe);
@@ -293,7 +299,14 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
         try {
             executor.execute(() -> {
                 try (pipe) {
-                    router.store(header, pipe);
+                    if (guard != null) {
+                        // Before the store reads a byte: a refusal's code and reason go to the sender.
+                        guard.admit(connection.peer(), header.id(), header.size());
+                    }
+                    FragmentInfo stored = router.store(header, pipe);
+                    if (guard != null) {
+                        tellStored(guard, stored);
+                    }
                     request.reply(FrameType.PUT_OK, Unpooled.EMPTY_BUFFER);
                 } catch (Throwable e) {
                     request.failThenRethrowFatal(e);
@@ -303,6 +316,20 @@ final class ServerStreamHandler extends ChannelInboundHandlerAdapter {
             pipe.close();
             partial.replace(request.id, DISCARD);
             request.overloaded();
+        }
+    }
+
+    /**
+     * Tells the guard the fragment is stored (before the sender is answered, so its credit is recorded
+     * when the sender sees PUT_OK). The fragment is stored whatever the guard does with it, so a guard
+     * failure is logged, not turned into an ERROR the sender would retry.
+     */
+    private void tellStored(WriteGuard guard, FragmentInfo stored) {
+        try {
+            guard.stored(connection.peer(), stored);
+        } catch (RuntimeException e) {
+            LOG.error("the replication service failed to record fragment {}/{} stored for {}: {}", stored.id().tessera().toHex(),
+                    stored.id().index(), connection.peer(), e.toString(), e);
         }
     }
 

@@ -19,6 +19,7 @@ import net.tesseras.identity.NodeIdentity;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.transport.MessageHandler;
 import net.tesseras.transport.PeerClient;
+import net.tesseras.transport.WriteGuard;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -29,6 +30,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -100,9 +102,9 @@ public final class TransportComponent {
                 min = "1200", max = "65507")
         int max_udp_payload() default TransportSettings.DEFAULT_UDP_PAYLOAD;
 
-        @AttributeDefinition(name = "Write policy", description = "Who may store fragments here: none (every PUT refused, the default), any authenticated peer, or only the NodeIds in write.allow.",
+        @AttributeDefinition(name = "Write policy", description = "Who may store fragments here: none (every PUT refused, the default), any authenticated peer, only the NodeIds in write.allow, or replication: only fragments of plans this node's replication service accepted (refused UNAVAILABLE while no replication service runs).",
                 options = {@Option(label = "none", value = "none"), @Option(label = "any", value = "any"),
-                        @Option(label = "allow-list", value = "allow-list")})
+                        @Option(label = "allow-list", value = "allow-list"), @Option(label = "replication", value = "replication")})
         String write_policy() default "none";
 
         @AttributeDefinition(name = "Write allow-list", description = "NodeIds (40 hex characters) allowed to store fragments when the policy is allow-list.", required = false)
@@ -137,7 +139,7 @@ public final class TransportComponent {
             .oneOf("mode", "pipelined", "naive")
             .range("max.udp.payload", TransportSettings.MIN_UDP_PAYLOAD, TransportSettings.MAX_UDP_PAYLOAD)
             .range("peer.timeout.seconds", 1, MAX_SECONDS)
-            .oneOf("write.policy", "none", "any", "allow-list")
+            .oneOf("write.policy", "none", "any", "allow-list", "replication")
             .check("write.allow", TransportComponent::nodeIdsProblem)
             .alsoKnown(StoreTargets.KEY);
 
@@ -147,6 +149,7 @@ public final class TransportComponent {
     private final StoreBinding stores;
     private final Map<MessageHandler, Integer> handlers = new ConcurrentHashMap<>();
     private volatile QuicTransport transport;
+    private volatile WriteGuard writeGuard;
     private QuicPeerClient client;
     private ServiceRegistration<PeerClient> registration;
 
@@ -240,6 +243,7 @@ public final class TransportComponent {
     private void start(TransportSettings settings) throws InterruptedException {
         QuicTransport started = new QuicTransport(identity, stores::store, settings, metrics);
         handlers.forEach((handler, type) -> started.addHandler(type, handler));
+        started.writeGuard(writeGuard);
         try {
             started.start();
         } catch (InterruptedException e) {
@@ -251,10 +255,15 @@ public final class TransportComponent {
             throw new IllegalStateException("cannot listen on " + settings.listen() + " (is the port in use?): " + e.getMessage(), e);
         }
         transport = started;
+        // Again: a guard bound while the endpoint was starting reached the field but not the transport.
+        started.writeGuard(writeGuard);
         client = new QuicPeerClient(started);
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put("node.id", identity.nodeId().toHex());
         properties.put("transport.address", started.localAddress().toString());
+        // Where peers reach this node: the configured address, and the bound port (the configured one unless that is 0).
+        properties.put(PeerClient.LISTEN_ADDRESS_PROPERTY, settings.listen().getAddress().getHostAddress());
+        properties.put(PeerClient.LISTEN_PORT_PROPERTY, started.localAddress().getPort());
         registration = context.registerService(PeerClient.class, client, properties);
     }
 
@@ -340,6 +349,32 @@ public final class TransportComponent {
         QuicTransport current = transport;
         if (type != null && current != null) {
             current.removeHandler(type, handler);
+        }
+    }
+
+    /**
+     * The replication service's guard, consulted for every PUT under {@code write.policy = replication}.
+     * Greedy: a better-ranked guard replaces the bound one at once.
+     */
+    @Reference(service = WriteGuard.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindWriteGuard(WriteGuard guard) {
+        writeGuard = guard;
+        QuicTransport current = transport;
+        if (current != null) {
+            current.writeGuard(guard);
+        }
+    }
+
+    synchronized void unbindWriteGuard(WriteGuard guard) {
+        // A greedy replacement binds the new guard before unbinding the old one: keep the new one.
+        if (writeGuard != guard) {
+            return;
+        }
+        writeGuard = null;
+        QuicTransport current = transport;
+        if (current != null) {
+            current.writeGuard(null);
         }
     }
 

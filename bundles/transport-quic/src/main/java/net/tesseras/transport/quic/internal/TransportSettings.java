@@ -40,8 +40,7 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
         int maxUdpPayload, Duration peerTimeout) {
 
     /**
-     * Who may store fragments on this node over the network. An enum so that later policies (the
-     * fragments this node's replication asked for, say) join the same setting.
+     * Who may store fragments on this node over the network.
      */
     public enum WritePolicy {
         /** No peer may store fragments here: every PUT is refused (FORBIDDEN). The default. */
@@ -49,7 +48,12 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
         /** Any authenticated peer may store fragments here, up to the store's free-space reserve. */
         ANY("any"),
         /** Only the peers listed in write.allow. */
-        ALLOW_LIST("allow-list");
+        ALLOW_LIST("allow-list"),
+        /**
+         * Only the fragments the node's replication service accepted to hold: each PUT is admitted
+         * by the bound {@link net.tesseras.transport.WriteGuard} (UNAVAILABLE when none is running).
+         */
+        REPLICATION("replication");
 
         private final String key;
 
@@ -149,11 +153,14 @@ public record TransportSettings(InetSocketAddress listen, int maxConnections, Du
         return peerTimeout.dividedBy(3);
     }
 
-    /** Whether {@code peer} may store fragments here. */
+    /**
+     * Whether {@code peer} may store fragments here as far as these settings tell: under
+     * {@link WritePolicy#REPLICATION} the {@link net.tesseras.transport.WriteGuard} decides per fragment.
+     */
     public boolean mayWrite(NodeId peer) {
         return switch (writePolicy) {
             case NONE -> false;
-            case ANY -> true;
+            case ANY, REPLICATION -> true;
             case ALLOW_LIST -> writeAllowList.contains(peer);
         };
     }

@@ -34,6 +34,26 @@ import org.slf4j.helpers.MessageFormatter;
 class TransportConfigurationTest {
 
     private final AtomicReference<String> published = new AtomicReference<>();
+    private final AtomicReference<Dictionary<?, ?>> registered = new AtomicReference<>();
+
+    @Test
+    void thePeerClientIsRegisteredWithTheListenAddressAndPortFollowingTheirChanges() throws Exception {
+        String pid = "net.tesseras.transport.test-" + System.nanoTime();
+        int first = freePort();
+        Map<String, Object> replication = props(pid, first);
+        replication.put("write.policy", "replication");
+        TransportComponent component = new TransportComponent(context(), KeyPairIdentity.generate(), replication);
+        try {
+            assertEquals("127.0.0.1", registered.get().get(net.tesseras.transport.PeerClient.LISTEN_ADDRESS_PROPERTY));
+            assertEquals(Integer.valueOf(first), registered.get().get(net.tesseras.transport.PeerClient.LISTEN_PORT_PROPERTY));
+            int moved = freePort();
+            component.modified(props(pid, moved));
+            assertEquals(Integer.valueOf(moved), registered.get().get(net.tesseras.transport.PeerClient.LISTEN_PORT_PROPERTY),
+                    "a new port is registered anew");
+        } finally {
+            component.deactivate();
+        }
+    }
 
     @Test
     void aPortInUseWhileRunningIsRefusedAndTheTransportKeepsItsAddressThenMovesWhenFixed() throws Exception {
@@ -205,6 +225,7 @@ class TransportConfigurationTest {
                 case "registerService":
                     if (a[2] instanceof Dictionary<?, ?> d && d.get("transport.address") != null) {
                         published.set(String.valueOf(d.get("transport.address")));
+                        registered.set(d);
                     }
                     return registration;
                 case "getBundle":

@@ -1,0 +1,318 @@
+package net.tesseras.replication.internal.repair;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import net.tesseras.core.ContentHash;
+import net.tesseras.identity.NodeId;
+import net.tesseras.replication.Peer;
+import net.tesseras.replication.PeerLookup;
+import net.tesseras.replication.ReplicationException;
+import net.tesseras.replication.RestoreResult;
+import net.tesseras.replication.internal.ReplicationMetrics;
+import net.tesseras.replication.internal.wire.MessageTypes;
+import net.tesseras.storage.FragmentInfo;
+import net.tesseras.storage.FragmentStore;
+import net.tesseras.tessera.ExportResult;
+import net.tesseras.tessera.FragmentPlan;
+import net.tesseras.tessera.SignedFragmentPlan;
+import net.tesseras.tessera.TesseraException;
+import net.tesseras.tessera.TesseraFormatException;
+import net.tesseras.tessera.TesseraProgress;
+import net.tesseras.tessera.TesseraService;
+import net.tesseras.transport.ErrorCode;
+import net.tesseras.transport.PeerClient;
+import net.tesseras.transport.PeerException;
+import net.tesseras.transport.PeerMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Restores a tessera from the network onto a node that holds nothing of it: asks the closest peers
+ * for its signed plan (GET_PLAN), lists their fragments, fetches any {@code dataShards} distinct
+ * good fragments in parallel (data fragments first: no decoding then), adopts the tessera (plan and
+ * manifest signatures, every file's hash) and exports its files. docs/replication-repair.md.
+ */
+public final class Restorer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Restorer.class);
+
+    /**
+     * @param peersAsked peers closest to the hash asked for the plan and their fragments
+     * @param parallelFetches fragments fetched at the same time
+     */
+    public record Settings(int peersAsked, int parallelFetches) {
+        public Settings {
+            if (peersAsked < 1 || parallelFetches < 1) {
+                throw new IllegalArgumentException("restore settings out of range: peers asked " + peersAsked
+                        + ", parallel fetches " + parallelFetches + " (both at least 1)");
+            }
+        }
+
+        public static final Settings DEFAULT = new Settings(20, 4);
+    }
+
+    private final PeerLookup peers;
+    private final PeerClient client;
+    private final FragmentStore store;
+    private final TesseraService tesseras;
+    private final ReplicationMetrics metrics;
+    private final Executor executor;
+    private final Settings settings;
+    private final FragmentFetcher fetcher;
+
+    public Restorer(PeerLookup peers, PeerClient client, FragmentStore store, TesseraService tesseras,
+            ReplicationMetrics metrics, Executor executor, Settings settings, Path workDirectory) {
+        this.peers = Objects.requireNonNull(peers, "peers");
+        this.client = Objects.requireNonNull(client, "client");
+        this.store = Objects.requireNonNull(store, "store");
+        this.tesseras = Objects.requireNonNull(tesseras, "tesseras");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.fetcher = new FragmentFetcher(client, store, workDirectory);
+    }
+
+    /**
+     * @throws ReplicationException when no peer is known, none has the plan, fewer than {@code
+     *         dataShards} fragments can be had, or a check of the rebuilt tessera fails
+     */
+    public RestoreResult restore(ContentHash hash, Path destination, TesseraProgress progress) {
+        TesseraProgress report = progress == null ? TesseraProgress.NONE : progress;
+        requireUsable(destination);
+        List<Peer> candidates = peers.closest(Arrays.copyOf(hash.toBytes(), NodeId.LENGTH), settings.peersAsked()).stream()
+                .filter(p -> !p.addresses().isEmpty()).toList();
+        if (candidates.isEmpty()) {
+            throw new ReplicationException("no peer is known to ask for tessera " + hash
+                    + ": add bootstrap peers in etc/net.tesseras.replication.cfg (tesseras:peers lists those known)");
+        }
+        report.phase("plan", candidates.size());
+        SignedFragmentPlan signed = plan(hash, candidates, report);
+        FragmentPlan plan = signed.plan();
+
+        int fetched = 0;
+        long bytes = 0;
+        List<NodeId> from = List.of();
+        if (tesseras.find(hash).isEmpty()) {
+            report.phase("list", candidates.size());
+            Map<Integer, List<Peer>> holders = holders(plan, candidates, report);
+            Set<Integer> held = heldGood(plan);
+            Set<Integer> reachable = new LinkedHashSet<>(holders.keySet());
+            reachable.addAll(held);
+            if (reachable.size() < plan.dataShards()) {
+                throw new ReplicationException("only " + reachable.size() + " distinct fragments of tessera " + hash
+                        + " are reachable (" + held.size() + " here, the rest on " + holders.values().stream()
+                                .flatMap(List::stream).map(Peer::nodeId).distinct().count() + " of the "
+                        + candidates.size() + " peers asked), " + plan.dataShards() + " are needed to rebuild it;"
+                        + " try again when more holders are online, or add peers");
+            }
+            Fetched done = fetch(plan, holders, plan.dataShards() - held.size(), report);
+            fetched = done.count();
+            bytes = done.bytes();
+            from = done.peers();
+            metrics.fetched(fetched, bytes);
+            if (held.size() + fetched < plan.dataShards()) {
+                throw new ReplicationException("could fetch only " + fetched + " of the " + (plan.dataShards() - held.size())
+                        + " fragments of tessera " + hash + " needed (" + String.join("; ", done.failures())
+                        + "); try again later");
+            }
+        }
+        try {
+            tesseras.adopt(signed, report);
+            ExportResult exported = tesseras.export(hash, destination, report);
+            LOG.info("Restored tessera {} into {}: {} fragments ({} bytes) fetched from {} peers", hash, destination,
+                    fetched, bytes, from.size());
+            return new RestoreResult(fetched, bytes, from, exported);
+        } catch (TesseraException e) {
+            throw new ReplicationException("tessera " + hash + " was fetched but a check failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireUsable(Path destination) {
+        if (Files.exists(destination)) {
+            boolean empty;
+            try (var entries = Files.list(destination)) {
+                empty = entries.findAny().isEmpty();
+            } catch (IOException e) {
+                empty = false;
+            }
+            if (!empty) {
+                throw new ReplicationException(destination + " exists and is not an empty directory; restore never"
+                        + " overwrites: name a new directory");
+            }
+        }
+    }
+
+    /** The first plan, closest peer first, whose signature verifies and that names this tessera. */
+    private SignedFragmentPlan plan(ContentHash hash, List<Peer> candidates, TesseraProgress progress) {
+        List<CompletableFuture<PeerMessage>> answers = candidates.stream()
+                .map(p -> client.request(p.address(), GetPlanHandler.request(hash)).toCompletableFuture()).toList();
+        List<String> refusals = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            Peer peer = candidates.get(i);
+            String who = "peer " + peer.nodeId().toHex();
+            try {
+                PeerMessage answer = answers.get(i).join();
+                peers.contacted(peer.nodeId(), true);
+                progress.advanced(1);
+                if (answer.type() != MessageTypes.PLAN) {
+                    refusals.add(who + " answered message type " + answer.type() + " instead of PLAN");
+                    continue;
+                }
+                ByteBuffer payload = answer.payload().duplicate();
+                byte[] bytes = new byte[payload.remaining()];
+                payload.get(bytes);
+                SignedFragmentPlan plan = SignedFragmentPlan.parse(bytes);
+                if (!plan.plan().tessera().equals(hash)) {
+                    refusals.add(who + " sent the plan of another tessera, " + plan.plan().tessera());
+                } else if (!plan.verifies()) {
+                    refusals.add(who + " sent a plan whose signature does not verify");
+                } else {
+                    return plan;
+                }
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause();
+                // An ERROR is an answer; a timeout, a lost connection or a bad certificate is not.
+                boolean answered = cause instanceof PeerException p && p.code() != ErrorCode.TIMEOUT
+                        && p.code() != ErrorCode.CONNECTION && p.code() != ErrorCode.UNAUTHENTICATED;
+                peers.contacted(peer.nodeId(), answered);
+                refusals.add(who + ": " + (cause instanceof PeerException p ? p.code() + " " + p.getMessage() : cause));
+            } catch (TesseraFormatException e) {
+                refusals.add(who + " sent a plan that does not parse: " + e.getMessage());
+            }
+        }
+        throw new ReplicationException("none of the " + candidates.size() + " peers asked has a valid plan of tessera "
+                + hash + " (" + String.join("; ", refusals) + "); check the hash, or add peers that hold it");
+    }
+
+    /** Who lists which fragment with the plan's checksum and size, asked in parallel; closest first. */
+    private Map<Integer, List<Peer>> holders(FragmentPlan plan, List<Peer> candidates, TesseraProgress progress) {
+        List<CompletableFuture<List<FragmentInfo>>> lists = candidates.stream()
+                .map(p -> client.list(p.address(), plan.tessera()).toCompletableFuture()).toList();
+        Map<Integer, List<Peer>> holders = new TreeMap<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            try {
+                for (FragmentInfo info : lists.get(i).join()) {
+                    int index = info.id().index();
+                    if (index < plan.totalShards() && info.id().checksum().equals(plan.checksums().get(index))
+                            && info.size() == plan.shardSize()) {
+                        holders.computeIfAbsent(index, k -> new ArrayList<>()).add(candidates.get(i));
+                    }
+                }
+            } catch (CompletionException e) {
+                LOG.debug("Peer {} did not list tessera {}: {}", candidates.get(i).nodeId(), plan.tessera(), e.getCause().toString());
+            }
+            progress.advanced(1);
+        }
+        return holders;
+    }
+
+    private Set<Integer> heldGood(FragmentPlan plan) {
+        Set<Integer> good = new LinkedHashSet<>();
+        for (FragmentInfo info : store.fragments(plan.tessera())) {
+            int index = info.id().index();
+            if (index < plan.totalShards() && info.id().checksum().equals(plan.checksums().get(index))) {
+                good.add(index);
+            }
+        }
+        return good;
+    }
+
+    private record Fetched(int count, long bytes, List<NodeId> peers, List<String> failures) {
+    }
+
+    /**
+     * Fetches {@code needed} distinct fragments with at most {@code parallelFetches} at once. Each
+     * worker takes the next index (data before parity) and tries its holders in turn; an index none
+     * of them can give is replaced by the next one.
+     */
+    private Fetched fetch(FragmentPlan plan, Map<Integer, List<Peer>> holders, int needed, TesseraProgress progress) {
+        if (needed <= 0) {
+            return new Fetched(0, 0, List.of(), List.of());
+        }
+        Set<Integer> held = heldGood(plan);
+        Deque<Integer> queue = new ArrayDeque<>();
+        holders.keySet().stream().filter(i -> !held.contains(i)).sorted().forEach(queue::add); // data indices are lowest
+        progress.phase("fetch", needed * plan.shardSize());
+        Object lock = new Object();
+        int[] claimed = {0};
+        int[] done = {0};
+        AtomicLong bytes = new AtomicLong();
+        Set<NodeId> from = Collections.synchronizedSet(new LinkedHashSet<>());
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        Runnable worker = () -> {
+            while (true) {
+                int index;
+                synchronized (lock) {
+                    // A slot is claimed for each fragment still needed, so parallel workers never over-fetch.
+                    if (done[0] + claimed[0] >= needed || queue.isEmpty()) {
+                        return;
+                    }
+                    index = queue.poll();
+                    claimed[0]++;
+                }
+                boolean ok = false;
+                for (Peer peer : holders.get(index)) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        break;
+                    }
+                    try {
+                        long size = fetcher.fetch(peer.address(), plan, index);
+                        bytes.addAndGet(size);
+                        from.add(peer.nodeId());
+                        progress.advanced(size);
+                        ok = true;
+                        break;
+                    } catch (FragmentFetcher.FetchFailed e) {
+                        failures.add(e.getMessage());
+                        LOG.info("{}; trying another holder or fragment", e.getMessage());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                synchronized (lock) {
+                    claimed[0]--;
+                    if (ok) {
+                        done[0]++;
+                    }
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+            }
+        };
+        int workers = Math.min(settings.parallelFetches(), needed);
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            running.add(CompletableFuture.runAsync(worker, executor));
+        }
+        try {
+            CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            throw new ReplicationException("fetching fragments of tessera " + plan.tessera() + " failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+        List<String> reasons = new ArrayList<>(failures);
+        if (done[0] < needed && queue.isEmpty()) {
+            reasons.add("no other holder or fragment was left to try");
+        }
+        return new Fetched(done[0], bytes.get(), List.copyOf(from), reasons);
+    }
+}
