@@ -18,12 +18,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The Grafana dashboard in docs/ against the metrics guide: one node or all, and every transport meter shown. */
+/** The Grafana dashboard in docs/ against the metrics guide: one node or all, and every transport, replication, proof and repair meter shown. */
 class DashboardTest {
 
     private static final Path DOCS = Path.of(System.getProperty("tesseras.docs", "../docs"));
     /** A metric name in a query, with its label matchers if it has any. */
     private static final Pattern SELECTOR = Pattern.compile("\\b((?:tesseras|jvm|process|system)_[a-z_]+)(\\{[^}]*})?");
+    /** Meter families every one of which must have a panel. */
+    private static final Pattern PANELLED = Pattern.compile("tesseras_(transport|conn_pool|replication|attestation|challenge|repair)_");
     private static final Pattern DOCUMENTED = Pattern.compile("^\\| `(tesseras_[a-z_]+)`", Pattern.MULTILINE);
 
     @Test
@@ -59,18 +61,18 @@ class DashboardTest {
             Matcher s = SELECTOR.matcher(expr);
             while (s.find()) {
                 if (s.group(1).startsWith("tesseras_")) {
-                    shown.add(s.group(1).replaceFirst("_(bucket|count|sum)$", ""));
+                    shown.add(s.group(1).replaceFirst("_(bucket|count|sum|max)$", ""));
                 }
             }
         }
         Set<String> missing = new TreeSet<>();
         for (String meter : documented) {
-            if ((meter.startsWith("tesseras_transport_") || meter.startsWith("tesseras_conn_pool_")) && !shown.contains(meter)) {
+            if (PANELLED.matcher(meter).lookingAt() && !shown.contains(meter)) {
                 missing.add(meter);
             }
         }
         assertFalse(documented.isEmpty());
-        assertEquals(Set.of(), missing, "transport meters without a panel");
+        assertEquals(Set.of(), missing, "transport, replication, proof and repair meters without a panel");
         Set<String> undocumented = new TreeSet<>(shown);
         undocumented.removeAll(documented);
         assertEquals(Set.of(), undocumented, "meters on the dashboard that docs/METRICS.md does not list");

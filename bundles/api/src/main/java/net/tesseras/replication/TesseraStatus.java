@@ -17,13 +17,14 @@ import net.tesseras.identity.NodeId;
  * @param placedFragments distinct fragments a peer acknowledged storing
  * @param liveFragments distinct fragments whose holder passed its last proof
  * @param copies for a small tessera, peers whose last proof passed; otherwise 0
+ * @param pendingPlacements placements waiting for a transfer or a retry (a fragment on a peer each)
  * @param holders the peers holding fragments of it
  * @param survivablePeerLosses how many holders may be lost, whichever they are, with {@code dataShards}
  *        distinct live fragments left on the others (-1 when even now fewer are live)
  * @param lastRepair when a repair pass last looked at it
  */
 public record TesseraStatus(ContentHash tessera, Health health, int dataShards, int totalFragments, int placedFragments,
-        int liveFragments, int copies, List<Holder> holders, int survivablePeerLosses, Optional<Instant> lastRepair) {
+        int liveFragments, int copies, int pendingPlacements, List<Holder> holders, int survivablePeerLosses, Optional<Instant> lastRepair) {
 
     public TesseraStatus {
         Objects.requireNonNull(tessera, "tessera");

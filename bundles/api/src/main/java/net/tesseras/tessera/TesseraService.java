@@ -28,7 +28,7 @@ public interface TesseraService {
      */
     TesseraInfo create(List<Path> inputs, TesseraProgress progress);
 
-    /** The tesseras created on this node, in hash order, after {@code after} (null: from the start). */
+    /** The tesseras created or adopted (restored from the network) on this node, in hash order, after {@code after} (null: from the start). */
     List<TesseraInfo> list(ContentHash after, int limit);
 
     /** The tessera with this hash, if the node has it. */

@@ -60,7 +60,7 @@ final class MicrometerReplicationMetrics implements ReplicationMetrics, AutoClos
                 .register(registry));
         challengesServed = keep(Timer.builder("tesseras.challenge.served").description("Challenges answered for peers")
                 .register(registry));
-        challengeBytesServed = counter("tesseras.challenge.served", "Bytes of challenge proofs sent to peers", "bytes");
+        challengeBytesServed = counter("tesseras.challenge.proofs.sent", "Bytes of challenge proofs sent to peers", "bytes");
         repairPasses = keep(Timer.builder("tesseras.repair.passes").description("Repair passes").register(registry));
         rebuilt = counter("tesseras.repair.rebuilt.fragments", "Fragments rebuilt with Reed-Solomon by repair", null);
         repairPlacedFragments = counter("tesseras.repair.placed.fragments", "Fragments placed on new holders by repair", null);
@@ -68,10 +68,10 @@ final class MicrometerReplicationMetrics implements ReplicationMetrics, AutoClos
         fetchedFragments = counter("tesseras.replication.fetched.fragments", "Fragments fetched from peers (repair, restore)", null);
         fetchedBytes = counter("tesseras.replication.fetched", "Bytes fetched from peers (repair, restore)", "bytes");
         gauge("tesseras.replication.deficit.peers", "Peers in deficit in the reciprocity ledger (they take more than they give)",
-                totals, t -> t.deficitPeers());
-        gauge("tesseras.replication.worst.balance", "The lowest balance in the reciprocity ledger, in bytes (negative: a deficit)",
-                totals, t -> t.worstBalanceBytes());
-        gauge("tesseras.replication.pending.placements", "Placements waiting for a (re)try", totals, t -> t.pendingPlacements());
+                null, totals, t -> t.deficitPeers());
+        gauge("tesseras.replication.worst.balance", "The lowest balance in the reciprocity ledger (negative: a deficit)",
+                "bytes", totals, t -> t.worstBalanceBytes());
+        gauge("tesseras.replication.pending.placements", "Placements waiting for a (re)try", null, totals, t -> t.pendingPlacements());
     }
 
     private Counter counter(String name, String description, String unit) {
@@ -82,15 +82,19 @@ final class MicrometerReplicationMetrics implements ReplicationMetrics, AutoClos
         return keep(builder.register(registry));
     }
 
-    private void gauge(String name, String description, Totals totals, ToDoubleFunction<Totals> value) {
-        keep(Gauge.builder(name, totals, t -> {
+    private void gauge(String name, String description, String unit, Totals totals, ToDoubleFunction<Totals> value) {
+        Gauge.Builder<Totals> builder = Gauge.builder(name, totals, t -> {
             try {
                 return value.applyAsDouble(t);
             } catch (RuntimeException e) {
                 // A scrape while the database is closing: no value rather than a failed scrape.
                 return Double.NaN;
             }
-        }).description(description).register(registry));
+        }).description(description);
+        if (unit != null) {
+            builder.baseUnit(unit);
+        }
+        keep(builder.register(registry));
     }
 
     private <M extends Meter> M keep(M meter) {

@@ -85,11 +85,11 @@ public @interface ReplicationConfig {
 
     @AttributeDefinition(name = "Transfers per peer", description = "Fragments sent to one peer at the same time.",
             min = "1", max = "16")
-    int transfers_per_peer() default 2;
+    int transfers_per_peer() default 4;
 
     @AttributeDefinition(name = "Transfers in all", description = "Fragments sent at the same time to all peers.",
             min = "1", max = "256")
-    int transfers_total() default 8;
+    int transfers_total() default 32;
 
     @AttributeDefinition(name = "Attempts per placement", description = "Tries of one transfer (with exponential"
             + " backoff) before it counts as lost and repair places it elsewhere.", min = "1", max = "100")

@@ -181,9 +181,6 @@ public final class ReplicationCommands {
                 + tessera + " to " + result.export().directory());
         out.println("  fetched    " + result.fragmentsFetched() + " fragments (" + Units.bytes(result.bytesFetched()) + ") from "
                 + result.peers().size() + " peers");
-        if (!result.export().unusableFragments().isEmpty()) {
-            out.println("  rebuilt around fragments " + result.export().unusableFragments());
-        }
     }
 
     @Descriptor("list the peers this node knows")
@@ -243,7 +240,8 @@ public final class ReplicationCommands {
             out.println("fragments   " + s.placedFragments() + " placed, " + s.liveFragments() + " live of " + s.totalFragments()
                     + " (" + s.dataShards() + " needed)");
         }
-        out.println("holders     " + s.holders().size() + " peers");
+        out.println("holders     " + s.holders().size() + " peers" + (s.pendingPlacements() == 0 ? ""
+                : ", " + s.pendingPlacements() + " placements pending (retried in the background)"));
         out.println("survives    " + (s.survivablePeerLosses() < 0 ? "no loss: fewer than " + s.dataShards()
                 + " fragments are live on peers" : s.survivablePeerLosses() + " peer losses"));
         out.println("last repair " + s.lastRepair().map(Units::time).orElse("never"));

@@ -231,7 +231,7 @@ class StorageCommandsTest {
         assertTrue(none.getMessage().contains("missing argument; usage: tesseras:put <file>"), none.getMessage());
         IllegalArgumentException few = assertThrows(IllegalArgumentException.class, () -> commands.get(session, "abc"));
         assertTrue(few.getMessage().contains("usage: tesseras:get <hash> <index> <file>"), few.getMessage());
-        IllegalArgumentException many = assertThrows(IllegalArgumentException.class, () -> commands.status(session, "x"));
+        IllegalArgumentException many = assertThrows(IllegalArgumentException.class, () -> commands.status(session, "x", "y"));
         assertTrue(many.getMessage().contains("too many arguments"), many.getMessage());
         IllegalArgumentException wraps = assertThrows(IllegalArgumentException.class,
                 () -> commands.get(session, "0".repeat(64), "4294967296", "x"));

@@ -15,7 +15,7 @@ import net.tesseras.transport.PeerException;
 import net.tesseras.transport.PeerMessage;
 
 /**
- * The bytes of FIND_PEERS and PEERS (docs/replication-peers.md). Parsing is strict: every count is
+ * The bytes of FIND_PEERS and PEERS (docs/PROTOCOL.md ("Peer exchange")). Parsing is strict: every count is
  * bounded, every field checked, trailing bytes refused; any fault is a {@link PeerException}
  * MALFORMED whose reason names the message and the field.
  */

@@ -21,7 +21,7 @@ import net.tesseras.tessera.FragmentPlan;
 import net.tesseras.tessera.SignedFragmentPlan;
 
 /**
- * The verdict on a tessera from its placements (docs/replication-placement.md, "Health"), first
+ * The verdict on a tessera from its placements (docs/REPLICATION.md, "Health"), first
  * rule that applies:
  * <ol>
  * <li>LOCAL: no placement at all.
@@ -62,10 +62,10 @@ public final class HealthRules {
         boolean small = total == 1;
         Map<NodeId, Set<Integer>> acked = new TreeMap<>();
         Map<NodeId, Set<Integer>> live = new TreeMap<>();
-        boolean pending = false;
+        int pendingCount = 0;
         boolean proven = false;
         for (Placement p : placements) {
-            pending |= p.state() == State.PENDING;
+            pendingCount += p.state() == State.PENDING ? 1 : 0;
             proven |= p.proof() != Proof.NONE;
             if (p.state() == State.ACKED) {
                 acked.computeIfAbsent(p.peer(), k -> new TreeSet<>()).add(p.index());
@@ -79,9 +79,9 @@ public final class HealthRules {
         int copies = small ? live.size() : 0;
         Map<NodeId, Set<Integer>> counted = proven ? live : acked;
         int losses = survivability.peerLosses(counted, plan.dataShards());
-        Health health = health(placements.isEmpty(), pending, proven, small, total, plan.dataShards(), r, acked, live);
+        Health health = health(placements.isEmpty(), pendingCount > 0, proven, small, total, plan.dataShards(), r, acked, live);
         return new TesseraStatus(plan.tessera(), health, plan.dataShards(), total, placed, liveCount, copies,
-                holders(placements), losses, lastRepair);
+                pendingCount, holders(placements), losses, lastRepair);
     }
 
     private static Health health(boolean none, boolean pending, boolean proven, boolean small, int total, int dataShards, int r,

@@ -48,7 +48,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Places fragments on peers (docs/replication-placement.md): chooses holders with
+ * Places fragments on peers (docs/REPLICATION.md): chooses holders with
  * {@link PlacementRules} and {@link Spread}, records each placement PENDING in the
  * {@link PlacementBook}, offers each chosen peer its part of the signed plan (PLAN_OFFER), gives
  * the fragments a refusing peer was offered to further candidates (backfill), and sends the
@@ -83,8 +83,11 @@ public final class PeerPublisher implements Publisher {
     public record Settings(int perPeer, int total, int maxAttempts, Duration firstRetry, Duration maxRetry, Duration lease,
             long batchBytes) {
 
-        /** 2 PUTs per peer, 16 in all, 8 tries from 30 s to 6 h apart, 10 minutes' lease, 16 MiB batches. */
-        public static final Settings DEFAULT = new Settings(2, 16, 8, Duration.ofSeconds(30), Duration.ofHours(6),
+        /**
+         * 4 PUTs per peer (the original's max_concurrent_transfers), 32 in all, 8 tries from 30 s to 6 h
+         * apart, 10 minutes' lease, 16 MiB batches.
+         */
+        public static final Settings DEFAULT = new Settings(4, 32, 8, Duration.ofSeconds(30), Duration.ofHours(6),
                 Duration.ofMinutes(10), 16L << 20);
 
         public Settings {
@@ -224,7 +227,8 @@ public final class PeerPublisher implements Publisher {
      *
      * @param limit placements taken in this call at most
      */
-    public PlaceResult resumeDue(int limit) {
+    // One resume at a time: two would both find the same due placements before either marks them in flight.
+    public synchronized PlaceResult resumeDue(int limit) {
         Tally tally = new Tally();
         Map<ContentHash, Map<NodeId, List<Integer>>> due = new TreeMap<>();
         for (Placement p : book.due(clock.instant(), limit)) {

@@ -16,15 +16,34 @@ import net.tesseras.replication.Peer;
 
 /**
  * Which peers hold a tessera: the candidates closest to it by XOR distance, with at most
- * {@value #PER_SUBNET} peers per subnet (/24 for IPv4, /48 for IPv6) and at most
+ * {@value #PER_SUBNET} peers per subnet (/24 for IPv4, /48 for IPv6; a constructor parameter) and at most
  * ceil(n / 3.5) institutional peers among n chosen, so that neither one network nor one institution
  * holds most of it. Unlike the original, a candidate a rule drops is replaced by the next one that
  * passes (backfill), so the set does not shrink while candidates remain. Pure and thread safe.
  */
 public final class PlacementRules {
 
-    /** Peers of one subnet among the holders of one tessera. */
+    /** Peers of one subnet among the holders of one tessera: the original's rule. */
     public static final int PER_SUBNET = 2;
+
+    private final int perSubnet;
+
+    /** The original's rule: at most {@value #PER_SUBNET} holders per subnet. */
+    public PlacementRules() {
+        this(PER_SUBNET);
+    }
+
+    /**
+     * @param perSubnet holders of one subnet at most. Nodes on one machine share a subnet (all of
+     *     127.0.0.1 is one /24): a loopback network should listen on distinct 127.x.y.z /24s
+     *     rather than raise this
+     */
+    public PlacementRules(int perSubnet) {
+        if (perSubnet < 1) {
+            throw new IllegalArgumentException("at least 1 holder per subnet must be allowed, not " + perSubnet);
+        }
+        this.perSubnet = perSubnet;
+    }
 
     /** Bytes of a tessera hash that form the XOR target (a NodeId's length). */
     public static final int TARGET_LENGTH = NodeId.LENGTH;
@@ -73,13 +92,13 @@ public final class PlacementRules {
         if (count < 0) {
             throw new IllegalArgumentException("the number of holders to choose must not be negative: " + count);
         }
-        Map<String, Integer> perSubnet = new HashMap<>();
+        Map<String, Integer> bySubnet = new HashMap<>();
         Set<NodeId> taken = new HashSet<>();
         int institutional = 0;
         for (Peer peer : kept) {
             taken.add(peer.nodeId());
             if (!peer.addresses().isEmpty()) {
-                perSubnet.merge(subnet(peer.address()), 1, Integer::sum);
+                bySubnet.merge(subnet(peer.address()), 1, Integer::sum);
             }
             institutional += peer.institutional() ? 1 : 0;
         }
@@ -93,14 +112,14 @@ public final class PlacementRules {
                 continue;
             }
             String subnet = subnet(peer.address());
-            if (perSubnet.getOrDefault(subnet, 0) >= PER_SUBNET) {
+            if (bySubnet.getOrDefault(subnet, 0) >= perSubnet) {
                 continue; // backfilled by a further candidate
             }
             if (peer.institutional() && institutional >= institutionalCap) {
                 continue;
             }
             taken.add(peer.nodeId());
-            perSubnet.merge(subnet, 1, Integer::sum);
+            bySubnet.merge(subnet, 1, Integer::sum);
             institutional += peer.institutional() ? 1 : 0;
             chosen.add(peer);
         }

@@ -12,7 +12,7 @@ import net.tesseras.transport.PeerException;
 import net.tesseras.transport.PeerMessage;
 
 /**
- * The bytes of PLAN_OFFER and PLAN_ACCEPTED (big-endian, docs/replication-placement.md).
+ * The bytes of PLAN_OFFER and PLAN_ACCEPTED (big-endian, docs/REPLICATION.md).
  * <pre>
  * PLAN_OFFER (0x20):    u32 planLength | planLength bytes: SignedFragmentPlan.toBytes() | u16 count | count x u16 index
  * PLAN_ACCEPTED (0x21): u16 count | count x u16 index (ascending)

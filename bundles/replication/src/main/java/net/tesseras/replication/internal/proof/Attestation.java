@@ -16,7 +16,7 @@ import net.tesseras.storage.FragmentInfo;
 
 /**
  * A holder's signed statement of what its index records for one tessera, answering a requester's
- * nonce (docs/replication-proofs.md). Built from the index alone: it proves that the holder kept
+ * nonce (docs/PROTOCOL.md ("Attestations and challenges")). Built from the index alone: it proves that the holder kept
  * and will stand behind these rows, not that it kept the bytes (a challenge does that).
  *
  * <p>Wire bytes (the ATTESTATION payload): the signed body without the domain prefix, then the

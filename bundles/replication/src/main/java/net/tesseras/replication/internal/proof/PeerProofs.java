@@ -35,7 +35,7 @@ import net.tesseras.transport.PeerMessage;
 
 /**
  * Asks holders for attestations and challenges over {@link PeerClient#request} and checks the
- * answers against the holder's key and the signed plan (rules in docs/replication-proofs.md).
+ * answers against the holder's key and the signed plan (rules in docs/PROTOCOL.md ("Attestations and challenges")).
  *
  * <p>Outcomes: {@link Proof#UNREACHABLE} when no answer could be had (the transport's CONNECTION,
  * TIMEOUT, UNAUTHENTICATED, the holder's OVERLOADED or UNAVAILABLE, no known address): no

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * One repair pass over the tesseras this node places: for each, proves its holders (a signed
  * attestation, then a challenge on a sample of real bytes), records the proofs, checks this node's
  * own fragments, fetches from live holders what it lacks to rebuild, rebuilds, and places the lost
- * fragments on new holders. docs/replication-repair.md tells it step by step. Not thread safe: the
+ * fragments on new holders. docs/REPLICATION.md tells it step by step. Not thread safe: the
  * {@link RepairScheduler} runs one pass at a time.
  */
 public final class RepairPass {

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * Restores a tessera from the network onto a node that holds nothing of it: asks the closest peers
  * for its signed plan (GET_PLAN), lists their fragments, fetches any {@code dataShards} distinct
  * good fragments in parallel (data fragments first: no decoding then), adopts the tessera (plan and
- * manifest signatures, every file's hash) and exports its files. docs/replication-repair.md.
+ * manifest signatures, every file's hash) and exports its files. docs/REPLICATION.md.
  */
 public final class Restorer {
 

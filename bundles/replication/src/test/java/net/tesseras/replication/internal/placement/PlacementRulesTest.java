@@ -75,6 +75,21 @@ class PlacementRulesTest {
     }
 
     @Test
+    void theSubnetCapIsAParameterAndLoopbackIsOneSubnet() {
+        List<Peer> loopback = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            loopback.add(peers.at("127.0.0.1"));
+        }
+        assertEquals(2, rules.choose(loopback, hash(6), 7, List.of()).size(), "every node on 127.0.0.1 shares one /24");
+        assertEquals(3, new PlacementRules(3).choose(loopback, hash(6), 7, List.of()).size());
+        List<Peer> ownSubnets = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            ownSubnets.add(peers.at("127.0." + (i + 1) + ".1"));
+        }
+        assertEquals(7, rules.choose(ownSubnets, hash(6), 7, List.of()).size(), "a loopback network on distinct 127.x.y/24s");
+    }
+
+    @Test
     void ipv6PeersShareASubnetByTheirFirst48Bits() {
         Peer a = peers.at("2001:db8:1:1::1");
         Peer b = peers.at("2001:db8:1:2::1");

@@ -37,7 +37,7 @@ class AttestationTest {
 
     @Test
     void signsExactlyTheDocumentedBytes() {
-        // Built by hand from docs/replication-proofs.md, not by the encoder.
+        // Built by hand from docs/PROTOCOL.md ("Attestations and challenges"), not by the encoder.
         String expected = "7465737365726173206174746573746174696f6e207631" // "tesseras attestation v1"
                 + TESSERA.toHex() + HOLDER.nodeId().toHex() + HEX.formatHex(NONCE)
                 + "0000019ad735847b" // 1764547200123 ms

@@ -35,7 +35,7 @@ class ChunkSelectionTest {
 
     @Test
     void isTheDocumentedHash() {
-        // Candidate 0 of fragment 3, computed here from docs/replication-proofs.md.
+        // Candidate 0 of fragment 3, computed here from docs/PROTOCOL.md ("Attestations and challenges").
         byte[] nonce = new byte[32];
         Arrays.fill(nonce, (byte) 0x5a);
         byte[] input = ByteBuffer.allocate(21 + 32 + 2 + 4).put("tesseras challenge v1".getBytes(StandardCharsets.US_ASCII))

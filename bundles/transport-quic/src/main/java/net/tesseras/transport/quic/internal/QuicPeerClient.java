@@ -178,10 +178,15 @@ public final class QuicPeerClient implements PeerClient, AutoCloseable {
     @Override
     public CompletionStage<PeerMessage> request(InetSocketAddress peer, PeerMessage message) {
         return call(peer, message.type(), Unpooled.wrappedBuffer(message.payload().duplicate()), settings().maxMessageBytes(), response -> {
-            throwIfError(response);
-            byte[] bytes = new byte[response.body().readableBytes()];
-            response.body().readBytes(bytes);
-            return new PeerMessage(response.type(), ByteBuffer.wrap(bytes).asReadOnlyBuffer());
+            // Copied out and released, as decode() does for the core answers (it was leaked before).
+            try {
+                throwIfError(response);
+                byte[] bytes = new byte[response.body().readableBytes()];
+                response.body().readBytes(bytes);
+                return new PeerMessage(response.type(), ByteBuffer.wrap(bytes).asReadOnlyBuffer());
+            } finally {
+                response.body().release();
+            }
         });
     }
 
