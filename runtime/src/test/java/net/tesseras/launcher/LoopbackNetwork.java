@@ -64,26 +64,24 @@ final class LoopbackNetwork implements AutoCloseable {
     private static final Pattern NODE_ID = Pattern.compile("NodeId\\s+([0-9a-f]{40})");
 
     private final Path root;
-    private final String javaOptions;
     private final Map<String, Member> members = new LinkedHashMap<>();
 
     /**
      * @param root where the nodes' homes and data directories go; what a previous run left there is
      *     removed first (after stopping any node of it still running)
-     * @param javaOptions JAVA_OPTS of every node (a small heap: many nodes share the machine)
      */
-    LoopbackNetwork(Path root, String javaOptions) throws IOException {
+    LoopbackNetwork(Path root) throws IOException {
         this.root = root;
-        this.javaOptions = javaOptions;
         removeLeftovers(root);
         Files.createDirectories(root);
     }
 
     /**
      * Copies the distribution for a new node listening on 127.0.{subnet}.1, then applies
-     * {@code settings} (cfg file name to keys) over what the copy ships.
+     * {@code settings} (cfg file name to keys) over what the copy ships; the node's JVM runs with
+     * {@code javaOptions} (JAVA_OPTS: a small heap, say, as many nodes share the machine).
      */
-    Member add(String name, int subnet, Map<String, Map<String, String>> settings) throws IOException {
+    Member add(String name, int subnet, String javaOptions, Map<String, Map<String, String>> settings) throws IOException {
         if (members.containsKey(name)) {
             throw new IllegalArgumentException("a node named " + name + " exists already");
         }
@@ -169,7 +167,16 @@ final class LoopbackNetwork implements AutoCloseable {
     String diagnostics() {
         StringBuilder out = new StringBuilder("\n===== network under " + root + " at " + Instant.now() + " =====\n");
         for (Member member : members.values()) {
-            out.append("\n----- ").append(member).append(nodeProcess(member.node.data).isPresent() ? " running" : " NOT running").append(" -----\n");
+            boolean running = nodeProcess(member.node.data).isPresent();
+            out.append("\n----- ").append(member).append(running ? " running" : " NOT running").append(" -----\n");
+            if (running) {
+                try {
+                    Node.Result peers = member.node.shell("tesseras:peers");
+                    out.append("tesseras:peers (exit ").append(peers.exit()).append("):\n").append(peers.out()).append(peers.err());
+                } catch (AssertionError | RuntimeException e) {
+                    out.append("(tesseras:peers failed: ").append(e.getMessage()).append(")\n");
+                }
+            }
             try {
                 List<String> lines = member.node.log().lines().toList();
                 List<String> problems = lines.stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
