@@ -271,6 +271,73 @@ public class PlacementBenchmark {
         }
     }
 
+    /**
+     * The tessera already spread over the 7 peers (as publish leaves it): {@code restoreFetch} fetches
+     * its 16 data fragments (64 MiB) from them as a restore does, 4 at a time, each streamed to a
+     * file and verified against its checksum ({@link QuicPeerClient#fetch}).
+     */
+    @State(Scope.Benchmark)
+    public static class Restoring extends Network {
+        Map<Peer, List<Integer>> assignment;
+        Map<Integer, Peer> holderOf;
+        Path into;
+
+        @Override
+        WritePolicy policy() {
+            return WritePolicy.ANY;
+        }
+
+        @Override
+        void ready() {
+            List<Peer> all = PlacementRules.byDistance(peers.stream().map(n -> n.peer).toList(),
+                    PlacementRules.target(signed.plan().tessera()));
+            assignment = new Spread(Spread.DEFAULT_REPLICATION_FACTOR).fragments(all,
+                    IntStream.range(0, signed.plan().totalShards()).boxed().toList(), Map.of());
+            holderOf = new java.util.TreeMap<>();
+            FragmentPlan plan = signed.plan();
+            List<CompletableFuture<Void>> puts = new ArrayList<>();
+            assignment.forEach((peer, indices) -> {
+                for (int index : indices) {
+                    holderOf.put(index, peer);
+                    puts.add(client.put(peer.address(), plan.fragmentId(index), local.read(plan.tessera(), index).orElseThrow())
+                            .toCompletableFuture());
+                }
+            });
+            CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).join();
+            into = dir.resolve("restore");
+        }
+
+        @Setup(Level.Invocation)
+        public void clean() {
+            // The peers keep their copies; only the restored files go.
+            try (var files = Files.list(into)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // first invocation
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Benchmark
+    public Object restoreFetch(Restoring state) throws Exception {
+        Files.createDirectories(state.into);
+        FragmentPlan plan = state.signed.plan();
+        java.util.concurrent.Semaphore parallel = new java.util.concurrent.Semaphore(4);
+        List<CompletableFuture<?>> fetches = new ArrayList<>();
+        for (int index = 0; index < plan.dataShards(); index++) {
+            parallel.acquire();
+            Peer holder = state.holderOf.get(index);
+            fetches.add(state.client.fetch(holder.address(), plan.tessera(), index, state.into.resolve(index + ".shard"))
+                    .toCompletableFuture().whenComplete((info, failure) -> parallel.release()));
+        }
+        CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).join();
+        return fetches;
+    }
+
     @Benchmark
     public Object publish(Publishing state) {
         var result = state.publisher.place(state.signed, IntStream.range(0, 24).boxed().collect(Collectors.toSet()), Set.of(),

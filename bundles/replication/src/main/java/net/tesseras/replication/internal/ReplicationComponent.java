@@ -112,6 +112,8 @@ public final class ReplicationComponent implements ReplicationService {
 
     private final PeerDirectory directory;
     private final BestPeerLookup lookup;
+    /** Settings-free and keeps the seeds it bootstrapped from, so it outlives configuration changes. */
+    private final PeerExchange exchange;
     private final SqliteLedger ledger;
     private final SqlitePlacementBook book;
     private final AcceptedPlans accepted;
@@ -159,6 +161,7 @@ public final class ReplicationComponent implements ReplicationService {
             this.directory = new PeerDirectory(peerTable, identity.nodeId(), clock, config.peer_failure_limit(),
                     ReplicationConfig.Settings.institutional(config));
             this.lookup = new BestPeerLookup(context, directory);
+            this.exchange = new PeerExchange(client, directory, this::selfDescription);
             this.ledger = new SqliteLedger(database, clock, (long) config.ledger_deficit_limit_mb() << 20,
                     ReplicationConfig.Settings.institutional(config));
             this.book = new SqlitePlacementBook(database);
@@ -166,7 +169,7 @@ public final class ReplicationComponent implements ReplicationService {
             this.plans = new NodePlans(tesseras::targetOrNull, accepted);
             stores.configure(properties);
             checked.accepted();
-            this.wiring = new Wiring(config, this::collaborators);
+            this.wiring = new Wiring(config, this::collaborators, null);
             this.scheduler = new RepairScheduler(only -> wiring.repairPass().run(only), Wiring.timing(config),
                     RepairScheduler.Sleeper.REAL, () -> ThreadLocalRandom.current().nextDouble(),
                     threads("tesseras-replication-repair-"));
@@ -194,13 +197,16 @@ public final class ReplicationComponent implements ReplicationService {
         directory.setInstitutional(ReplicationConfig.Settings.institutional(config));
         ledger.setDeficitLimit((long) config.ledger_deficit_limit_mb() << 20);
         ledger.setInstitutional(ReplicationConfig.Settings.institutional(config));
-        boolean newSeeds = !wiring.config().bootstrap().equals(config.bootstrap())
-                && !java.util.Arrays.equals(wiring.config().bootstrap(), config.bootstrap());
-        wiring = new Wiring(config, this::collaborators);
+        boolean newSeeds = !ReplicationConfig.Settings.nonBlank(wiring.config().bootstrap())
+                .equals(ReplicationConfig.Settings.nonBlank(config.bootstrap()));
+        wiring = new Wiring(config, this::collaborators, wiring);
         scheduler.reconfigure(Wiring.timing(config));
         if (newSeeds) {
             // New seeds are asked at once rather than at the next refresh.
-            maintenance.execute(() -> bootstrapped = false);
+            maintenance.execute(() -> {
+                bootstrapped = false;
+                nextPeerExchange = System.nanoTime();
+            });
         }
     }
 
@@ -315,12 +321,12 @@ public final class ReplicationComponent implements ReplicationService {
         try {
             if (now - nextPeerExchange >= 0 && client.targetOrNull() != null) {
                 if (!bootstrapped) {
-                    PeerExchange.Report report = current.exchange().bootstrap(current.seeds());
+                    PeerExchange.Report report = exchange.bootstrap(current.seeds());
                     bootstrapped = report.answered() > 0 || current.seeds().isEmpty();
                     LOG.debug("Peer bootstrap: {}", report);
                     nextPeerExchange = now + (bootstrapped ? current.refresh() : BOOTSTRAP_RETRY).toNanos();
                 } else {
-                    current.exchange().refresh();
+                    exchange.refresh();
                     nextPeerExchange = now + current.refresh().toNanos();
                 }
             }
@@ -331,7 +337,9 @@ public final class ReplicationComponent implements ReplicationService {
         try {
             if (now - nextResume >= 0) {
                 nextResume = now + RESUME_EVERY.toNanos();
-                if (client.targetOrNull() != null && stores.store() != null) {
+                // Without the tessera service the plans of this node's tesseras are unknown, and a due
+                // placement would be given up as "no longer knows the plan": wait for it instead.
+                if (client.targetOrNull() != null && stores.store() != null && tesseras.targetOrNull() != null) {
                     current.publisher().resumeDue(RESUME_BATCH);
                 }
             }
@@ -339,7 +347,8 @@ public final class ReplicationComponent implements ReplicationService {
             LOG.warn("Retrying pending placements failed: {}", e.getMessage(), e);
         }
         try {
-            if (current.config().publish_on_create() && now - nextPublishScan >= 0) {
+            if (current.config().publish_on_create() && now - nextPublishScan >= 0 && tesseras.targetOrNull() != null
+                    && !lookup.peers().isEmpty()) {
                 nextPublishScan = now + PUBLISH_SCAN_EVERY.toNanos();
                 new NewTesseras(tesseras, book, identity, current.publisher(), plans).publish();
             }

@@ -15,7 +15,6 @@ import java.util.function.Supplier;
 import net.tesseras.replication.PeerLookup;
 import net.tesseras.replication.internal.ledger.Ledger;
 import net.tesseras.replication.internal.peers.PeerDirectory;
-import net.tesseras.replication.internal.peers.PeerExchange;
 import net.tesseras.replication.internal.peers.SelfDescription;
 import net.tesseras.replication.internal.placement.AcceptedPlans;
 import net.tesseras.replication.internal.placement.PeerPublisher;
@@ -53,23 +52,25 @@ final class Wiring {
 
     private final ReplicationConfig config;
     private final List<InetSocketAddress> seeds;
-    private final PeerExchange exchange;
     private final PeerPublisher publisher;
     private final PlanOfferHandler offers;
     private final ReceiveGuard guard;
     private final RepairPass repairPass;
     private final Restorer restorer;
 
-    Wiring(ReplicationConfig config, Supplier<Collaborators> collaborators) {
+    /**
+     * @param previous the wiring this one replaces, or null; its publisher is kept when the transfer
+     *        settings did not change, so that transfers under way keep their limits and are not sent twice
+     */
+    Wiring(ReplicationConfig config, Supplier<Collaborators> collaborators, Wiring previous) {
         Collaborators c = collaborators.get();
         this.config = config;
         this.seeds = ReplicationConfig.Settings.bootstrap(config);
         long maxTessera = (long) config.max_tessera_gb() << 30;
-        this.exchange = new PeerExchange(c.client(), c.directory(), c.self());
         PeerPublisher.Settings transfers = new PeerPublisher.Settings(config.transfers_per_peer(), config.transfers_total(),
                 config.transfer_attempts(), PeerPublisher.Settings.DEFAULT.firstRetry(), PeerPublisher.Settings.DEFAULT.maxRetry(),
                 PeerPublisher.Settings.DEFAULT.lease(), PeerPublisher.Settings.DEFAULT.batchBytes());
-        this.publisher = new PeerPublisher(c.lookup(), c.client(), c::store, c.plans(), c.book(), c.ledger(), new PlacementRules(),
+        this.publisher = previous != null && sameTransfers(previous.config, config) ? previous.publisher : new PeerPublisher(c.lookup(), c.client(), c::store, c.plans(), c.book(), c.ledger(), new PlacementRules(),
                 new Spread(config.replication_factor()), transfers, c.metrics(), c.clock(), c.transfers(), new Random());
         this.offers = new PlanOfferHandler(c.accepted(), c.ledger(), c.freeBytes(), maxTessera, c.metrics(), c.clock());
         this.guard = new ReceiveGuard(c.accepted(), c.ledger(), maxTessera, c.metrics());
@@ -80,6 +81,11 @@ final class Wiring {
                 c.store(), c.tesseras(), publisher, c.plans(), c.metrics(), c.clock(), repair, c.workDirectory());
         this.restorer = new Restorer(c.lookup(), c.client(), c.store(), c.tesseras(), c.metrics(), c.transfers(),
                 Restorer.Settings.DEFAULT, c.workDirectory());
+    }
+
+    private static boolean sameTransfers(ReplicationConfig a, ReplicationConfig b) {
+        return a.transfers_per_peer() == b.transfers_per_peer() && a.transfers_total() == b.transfers_total()
+                && a.transfer_attempts() == b.transfer_attempts() && a.replication_factor() == b.replication_factor();
     }
 
     static RepairScheduler.Timing timing(ReplicationConfig config) {
@@ -107,10 +113,6 @@ final class Wiring {
 
     Duration refresh() {
         return Duration.ofSeconds(config.peer_refresh_seconds());
-    }
-
-    PeerExchange exchange() {
-        return exchange;
     }
 
     PeerPublisher publisher() {
