@@ -229,13 +229,47 @@ final class Node implements AutoCloseable {
         }
     }
 
-    private String logTail(int lines) {
+    String logTail(int lines) {
         try {
             List<String> all = log().lines().toList();
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
+    }
+
+    /**
+     * Sets keys of one of the distribution's {@code etc/*.cfg} files: an uncommented {@code key = value}
+     * line is replaced, a key the file lacks is appended, a missing file is created. Before start,
+     * or while the node runs (file install applies the change live).
+     */
+    Node configure(String cfgFile, java.util.Map<String, String> settings) throws IOException {
+        configure(home, cfgFile, settings);
+        return this;
+    }
+
+    /** As {@link #configure(String, java.util.Map)}, for a distribution copy not yet wrapped in a Node. */
+    static void configure(Path home, String cfgFile, java.util.Map<String, String> settings) throws IOException {
+        Path cfg = home.resolve("etc").resolve(cfgFile);
+        List<String> lines = new ArrayList<>(Files.exists(cfg) ? Files.readAllLines(cfg) : List.of());
+        for (var setting : settings.entrySet()) {
+            String line = setting.getKey() + " = " + setting.getValue();
+            java.util.regex.Pattern key = java.util.regex.Pattern.compile("\\s*" + java.util.regex.Pattern.quote(setting.getKey()) + "\\s*[=:].*");
+            boolean replaced = false;
+            for (int i = 0; i < lines.size(); i++) {
+                if (key.matcher(lines.get(i)).matches()) {
+                    lines.set(i, line);
+                    replaced = true;
+                }
+            }
+            if (!replaced) {
+                lines.add(line);
+            }
+        }
+        // Written beside and moved into place: file install must never read half a file.
+        Path staged = cfg.resolveSibling("." + cfgFile + ".tmp");
+        Files.write(staged, lines);
+        Files.move(staged, cfg, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     long pid() throws IOException {
