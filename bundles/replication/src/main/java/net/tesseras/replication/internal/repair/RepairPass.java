@@ -30,6 +30,7 @@ import net.tesseras.replication.internal.placement.PlacementBook;
 import net.tesseras.replication.internal.placement.PlacementBook.Placement;
 import net.tesseras.replication.internal.placement.Publisher;
 import net.tesseras.replication.internal.proof.Proofs;
+import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.VerifyResult;
 import net.tesseras.tessera.FragmentPlan;
@@ -51,6 +52,9 @@ import org.slf4j.LoggerFactory;
 public final class RepairPass {
 
     private static final Logger LOG = LoggerFactory.getLogger(RepairPass.class);
+
+    /** Local fragments all verified within this long are not re-read on a pass (the store records when). */
+    static final Duration VERIFIED_FRESH = Duration.ofDays(1);
 
     /**
      * @param replicationFactor r
@@ -83,17 +87,18 @@ public final class RepairPass {
     private final FragmentFetcher fetcher;
     private final Bandwidth bandwidth;
     private final Random random;
+    private final Duration verifiedFresh;
 
     public RepairPass(PlacementBook book, Proofs proofs, PeerLookup peers, PeerClient client, FragmentStore store,
             TesseraService tesseras, Publisher publisher, PlanSource plans, ReplicationMetrics metrics, Clock clock,
             Settings settings, Path workDirectory) {
         this(book, proofs, peers, client, store, tesseras, publisher, plans, metrics, clock, settings, workDirectory,
-                Bandwidth.of(settings.bandwidthBytesPerSecond()), new Random());
+                Bandwidth.of(settings.bandwidthBytesPerSecond()), new Random(), VERIFIED_FRESH);
     }
 
     RepairPass(PlacementBook book, Proofs proofs, PeerLookup peers, PeerClient client, FragmentStore store,
             TesseraService tesseras, Publisher publisher, PlanSource plans, ReplicationMetrics metrics, Clock clock,
-            Settings settings, Path workDirectory, Bandwidth bandwidth, Random random) {
+            Settings settings, Path workDirectory, Bandwidth bandwidth, Random random, Duration verifiedFresh) {
         this.book = book;
         this.proofs = proofs;
         this.peers = peers;
@@ -108,6 +113,7 @@ public final class RepairPass {
         this.fetcher = new FragmentFetcher(client, store, workDirectory);
         this.bandwidth = bandwidth;
         this.random = random;
+        this.verifiedFresh = verifiedFresh;
     }
 
     /**
@@ -330,20 +336,37 @@ public final class RepairPass {
 
     /**
      * This node's fragments, re-read and re-hashed: the index alone cannot see bit rot, and repair is
-     * what must find it (the store records when each fragment was last verified).
+     * what must find it (the store records when each fragment was last verified). When every one was
+     * verified within {@code verifiedFresh}, the index is trusted instead, so a pass does not re-read
+     * every byte each time; the bytes re-read count against the bandwidth cap (they share the disk).
      */
-    private RepairPlanner.Local local(FragmentPlan plan, List<String> notes) {
+    private RepairPlanner.Local local(FragmentPlan plan, List<String> notes) throws InterruptedException {
         SortedSet<Integer> good = new TreeSet<>();
         SortedSet<Integer> damaged = new TreeSet<>();
-        for (VerifyResult result : store.verify(plan.tessera())) {
-            int index = result.id().index();
-            if (index >= plan.totalShards()) {
-                continue;
+        List<FragmentInfo> held = store.fragments(plan.tessera());
+        Instant freshAfter = clock.instant().minus(verifiedFresh);
+        boolean fresh = !held.isEmpty() && held.stream().allMatch(f -> f.lastVerified().filter(freshAfter::isBefore).isPresent());
+        if (fresh) {
+            for (FragmentInfo info : held) {
+                int index = info.id().index();
+                if (index < plan.totalShards()) {
+                    (info.id().checksum().equals(plan.checksums().get(index)) ? good : damaged).add(index);
+                }
             }
-            if (result.ok() && result.id().checksum().equals(plan.checksums().get(index))) {
-                good.add(index);
-            } else if (result.status() != VerifyResult.Status.MISSING) {
-                damaged.add(index);
+            notes.add("the " + held.size() + " local fragments were all verified within " + verifiedFresh
+                    + ": not re-read on this pass");
+        } else {
+            bandwidth.acquire(held.stream().mapToLong(FragmentInfo::size).sum());
+            for (VerifyResult result : store.verify(plan.tessera())) {
+                int index = result.id().index();
+                if (index >= plan.totalShards()) {
+                    continue;
+                }
+                if (result.ok() && result.id().checksum().equals(plan.checksums().get(index))) {
+                    good.add(index);
+                } else if (result.status() != VerifyResult.Status.MISSING) {
+                    damaged.add(index);
+                }
             }
         }
         boolean fullCopy = tesseras.find(plan.tessera()).isPresent();

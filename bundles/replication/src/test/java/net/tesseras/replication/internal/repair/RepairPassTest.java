@@ -131,11 +131,16 @@ class RepairPassTest {
         return tesseras.show(hash).plan();
     }
 
+    /** A pass that re-reads every local fragment each time. */
     private RepairPass pass() {
+        return pass(NOW, Bandwidth.UNLIMITED, Duration.ZERO);
+    }
+
+    private RepairPass pass(Instant now, Bandwidth bandwidth, Duration verifiedFresh) {
         PlanSource plans = hash -> tesseras.find(hash).map(i -> plan(hash));
         return new RepairPass(book, proofs, network, network, store, tesseras, publisher, plans, metrics,
-                Clock.fixed(NOW, ZoneOffset.UTC), new RepairPass.Settings(7, 100, 2, GRACE, 0), dir.resolve("node/work"),
-                Bandwidth.UNLIMITED, new Random(1));
+                Clock.fixed(now, ZoneOffset.UTC), new RepairPass.Settings(7, 100, 2, GRACE, 0), dir.resolve("node/work"),
+                bandwidth, new Random(1), verifiedFresh);
     }
 
     /** Fragment i on holder i % 8, acknowledged. */
@@ -215,6 +220,34 @@ class RepairPassTest {
         assertTrue(tesseras.verify(info.hash(), TesseraProgress.NONE).passed());
         assertEquals(2, rebuiltMetric.get());
         assertEquals(List.of(), publisher.calls);
+    }
+
+    @Test
+    void localFragmentsVerifiedWithinTheDayAreNotReReadAndTheBytesReReadCountAgainstTheCap() throws Exception {
+        TesseraInfo info = create(5 << 20);
+        spread(info.hash(), 24); // placed and proven: nothing else moves on these passes
+        long shardSize = plan(info.hash()).plan().shardSize();
+        List<Duration> waits = new ArrayList<>();
+        Bandwidth oneBytePerSecond = new Bandwidth(1, () -> 0L, waits::add); // the clock stands still: no refill
+
+        pass(NOW, oneBytePerSecond, Duration.ofDays(1)).repair(info.hash()); // never verified yet: all re-read
+        oneBytePerSecond.acquire(0);
+        assertEquals(List.of(Duration.ofSeconds(24 * shardSize - 1)), waits, "24 fragments re-read, paid for");
+
+        Instant verified = store.fragments(info.hash()).get(0).lastVerified().orElseThrow();
+        byte[] bytes = Files.readAllBytes(shardFile(info.hash(), 3));
+        bytes[100] ^= 0x20;
+        Files.write(shardFile(info.hash(), 3), bytes);
+
+        TesseraRepair soon = pass(verified.plus(Duration.ofHours(1)), Bandwidth.UNLIMITED, Duration.ofDays(1))
+                .repair(info.hash());
+        assertEquals(0, soon.localRebuilt(), "verified an hour ago: not re-read, the rot is not seen yet");
+        assertTrue(soon.notes().stream().anyMatch(n -> n.contains("not re-read on this pass")), soon.notes().toString());
+
+        TesseraRepair later = pass(verified.plus(Duration.ofDays(2)), Bandwidth.UNLIMITED, Duration.ofDays(1))
+                .repair(info.hash());
+        assertEquals(1, later.localRebuilt());
+        assertTrue(tesseras.verify(info.hash(), TesseraProgress.NONE).passed());
     }
 
     @Test
