@@ -60,7 +60,7 @@ public final class RepairPass {
      * @param replicationFactor r
      * @param challengeFragments fragments of each holder challenged per pass (a random sample of those it attests)
      * @param challengeChunks 1 KiB chunks asked of each challenged fragment
-     * @param unreachableGrace how long a holder may not answer before its fragments count as lost
+     * @param unreachableGrace how long a holder may go without a passed proof before its fragments count as lost
      * @param bandwidthBytesPerSecond cap on repair traffic (fetches and placements), 0: none
      */
     public record Settings(int replicationFactor, int challengeFragments, int challengeChunks, Duration unreachableGrace,

@@ -134,7 +134,7 @@ public final class Restorer {
             }
             Set<Integer> stored = Collections.synchronizedSet(new TreeSet<>());
             try {
-                return restore(offer.plan(), candidates, destination, stored, report);
+                return restoreWith(offer.plan(), candidates, destination, stored, report);
             } catch (PlanRefused e) {
                 removeFetched(hash, stored);
                 refused.add(offers.size() == 1 ? e.getMessage() : "the plan signed by " + creator(offer.plan()) + " (served by "
@@ -160,7 +160,7 @@ public final class Restorer {
     }
 
     /** Fetches what {@code signed} needs, recording each index stored in {@code stored}, adopts and exports. */
-    private RestoreResult restore(SignedFragmentPlan signed, List<Peer> candidates, Path destination, Set<Integer> stored,
+    private RestoreResult restoreWith(SignedFragmentPlan signed, List<Peer> candidates, Path destination, Set<Integer> stored,
             TesseraProgress report) throws PlanRefused {
         FragmentPlan plan = signed.plan();
         ContentHash hash = plan.tessera();

@@ -98,7 +98,7 @@ class RepairPassTest {
         tesseras = TesseraNodes.service(db, store, new TestIdentity(), dir.resolve("node/tmp"), executor,
                 Clock.fixed(NOW, ZoneOffset.UTC));
         for (int i = 0; i < 8; i++) {
-            // Holder 3 last answered an hour ago, holder 4 seven hours ago (past the six-hour grace).
+            // Holder 3 last answered an hour ago, holder 4 seven hours ago; the grace runs from proofs, not from these.
             Instant lastSeen = i == 3 ? NOW.minus(Duration.ofHours(1)) : i == 4 ? NOW.minus(Duration.ofHours(7)) : NOW;
             holders.add(network.add(peerStore, lastSeen));
         }
