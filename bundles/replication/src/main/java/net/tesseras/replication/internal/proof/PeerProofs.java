@@ -38,8 +38,9 @@ import net.tesseras.transport.PeerMessage;
  * answers against the holder's key and the signed plan (rules in docs/PROTOCOL.md ("Attestations and challenges")).
  *
  * <p>Outcomes: {@link Proof#UNREACHABLE} when no answer could be had (the transport's CONNECTION,
- * TIMEOUT, UNAUTHENTICATED, the holder's OVERLOADED or UNAVAILABLE, no known address): no
- * evidence either way. {@link Proof#FAILED} for any answer that does not prove what was asked:
+ * TIMEOUT, UNAUTHENTICATED, the holder's OVERLOADED, UNAVAILABLE or INTERNAL, no known address,
+ * the asking thread interrupted): no evidence either way. An interrupted caller finds its
+ * interrupt flag set again and must record nothing from the check. {@link Proof#FAILED} for any answer that does not prove what was asked:
  * another ERROR, a malformed or unexpected answer, a bad signature, a replayed nonce, a foreign
  * holder or tessera, nothing proven. {@link Proof#PASSED} otherwise, see each method.
  */
@@ -311,7 +312,9 @@ public final class PeerProofs implements Proofs {
 
     private static boolean isNoAnswer(ErrorCode code) {
         return switch (code) {
-            case CONNECTION, TIMEOUT, UNAUTHENTICATED, OVERLOADED, UNAVAILABLE -> true;
+            // INTERNAL is the holder's own trouble (a disk or database error), not evidence that the
+            // fragments are gone; treated as transient, as PeerPublisher does for placements.
+            case CONNECTION, TIMEOUT, UNAUTHENTICATED, OVERLOADED, UNAVAILABLE, INTERNAL -> true;
             default -> false;
         };
     }

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import net.tesseras.core.ContentHash;
 import net.tesseras.storage.FragmentInfo;
@@ -19,8 +20,9 @@ import net.tesseras.transport.PeerException;
 /**
  * Fetches one fragment of a planned tessera from a peer into the local store: streamed into a
  * temporary file by the transport (verified against the checksum the peer lists), which must be
- * the plan's checksum and size; stored through the store's own checksum check; a damaged or foreign
- * copy the store held under that index is replaced.
+ * the plan's checksum and size; stored through the store's own checksum check. A damaged copy the
+ * store held under that index and checksum is replaced; a fragment held there under another
+ * checksum is never touched (the plan asking may be a forged one): the fetch fails instead.
  */
 final class FragmentFetcher {
 
@@ -47,6 +49,12 @@ final class FragmentFetcher {
     long fetch(InetSocketAddress peer, FragmentPlan plan, int index) throws FetchFailed, InterruptedException {
         ContentHash tessera = plan.tessera();
         String what = "fragment " + index + " of tessera " + tessera.toShortHex(12) + " from " + peer;
+        Optional<FragmentInfo> held = store.fragments(tessera).stream().filter(f -> f.id().index() == index).findFirst();
+        if (held.isPresent() && !held.get().id().checksum().equals(plan.checksums().get(index))) {
+            throw new FetchFailed(what + " not fetched: this node already holds fragment " + index + " with checksum "
+                    + held.get().id().checksum() + ", not the plan's " + plan.checksums().get(index)
+                    + "; it is kept, and another fragment must do", null);
+        }
         Path target = null;
         try {
             Files.createDirectories(workDirectory);
@@ -61,9 +69,8 @@ final class FragmentFetcher {
             if (size != plan.shardSize()) {
                 throw new FetchFailed(what + ": " + size + " bytes arrived, the plan's fragments have " + plan.shardSize(), null);
             }
-            boolean held = store.fragments(tessera).stream().anyMatch(f -> f.id().index() == index);
-            if (held) {
-                store.delete(tessera, index); // damaged or foreign: the fetched fragment replaces it
+            if (held.isPresent()) {
+                store.delete(tessera, index); // the same fragment, damaged (bit rot): the fetched copy replaces it
             }
             try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ)) {
                 store.store(plan.fragmentId(index), channel, size);

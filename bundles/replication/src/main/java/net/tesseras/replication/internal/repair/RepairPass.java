@@ -30,6 +30,7 @@ import net.tesseras.replication.internal.placement.PlacementBook;
 import net.tesseras.replication.internal.placement.PlacementBook.Placement;
 import net.tesseras.replication.internal.placement.Publisher;
 import net.tesseras.replication.internal.proof.Proofs;
+import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
 import net.tesseras.storage.VerifyResult;
 import net.tesseras.tessera.FragmentPlan;
@@ -52,11 +53,14 @@ public final class RepairPass {
 
     private static final Logger LOG = LoggerFactory.getLogger(RepairPass.class);
 
+    /** Local fragments all verified within this long are not re-read on a pass (the store records when). */
+    static final Duration VERIFIED_FRESH = Duration.ofDays(1);
+
     /**
      * @param replicationFactor r
      * @param challengeFragments fragments of each holder challenged per pass (a random sample of those it attests)
      * @param challengeChunks 1 KiB chunks asked of each challenged fragment
-     * @param unreachableGrace how long a holder may not answer before its fragments count as lost
+     * @param unreachableGrace how long a holder may go without a passed proof before its fragments count as lost
      * @param bandwidthBytesPerSecond cap on repair traffic (fetches and placements), 0: none
      */
     public record Settings(int replicationFactor, int challengeFragments, int challengeChunks, Duration unreachableGrace,
@@ -83,17 +87,18 @@ public final class RepairPass {
     private final FragmentFetcher fetcher;
     private final Bandwidth bandwidth;
     private final Random random;
+    private final Duration verifiedFresh;
 
     public RepairPass(PlacementBook book, Proofs proofs, PeerLookup peers, PeerClient client, FragmentStore store,
             TesseraService tesseras, Publisher publisher, PlanSource plans, ReplicationMetrics metrics, Clock clock,
             Settings settings, Path workDirectory) {
         this(book, proofs, peers, client, store, tesseras, publisher, plans, metrics, clock, settings, workDirectory,
-                Bandwidth.of(settings.bandwidthBytesPerSecond()), new Random());
+                Bandwidth.of(settings.bandwidthBytesPerSecond()), new Random(), VERIFIED_FRESH);
     }
 
     RepairPass(PlacementBook book, Proofs proofs, PeerLookup peers, PeerClient client, FragmentStore store,
             TesseraService tesseras, Publisher publisher, PlanSource plans, ReplicationMetrics metrics, Clock clock,
-            Settings settings, Path workDirectory, Bandwidth bandwidth, Random random) {
+            Settings settings, Path workDirectory, Bandwidth bandwidth, Random random, Duration verifiedFresh) {
         this.book = book;
         this.proofs = proofs;
         this.peers = peers;
@@ -108,6 +113,7 @@ public final class RepairPass {
         this.fetcher = new FragmentFetcher(client, store, workDirectory);
         this.bandwidth = bandwidth;
         this.random = random;
+        this.verifiedFresh = verifiedFresh;
     }
 
     /**
@@ -210,26 +216,38 @@ public final class RepairPass {
         return report;
     }
 
-    /** Attests every holder with ACKED placements and challenges a sample of what it attests. */
+    /**
+     * Attests every holder with ACKED placements and challenges a sample of what it attests.
+     *
+     * @throws InterruptedException when the node stops mid-pass: nothing is recorded for the holder
+     *         being asked, nor for those not asked yet (an interrupt is not the holder's silence)
+     */
     private Map<NodeId, RepairPlanner.Verdict> prove(SignedFragmentPlan signed, List<Placement> placements,
-            List<String> notes) {
+            List<String> notes) throws InterruptedException {
         ContentHash tessera = signed.plan().tessera();
         Map<NodeId, SortedSet<Integer>> held = new TreeMap<>();
+        Map<NodeId, Instant> graceFrom = new TreeMap<>();
         for (Placement p : placements) {
             if (p.state() == PlacementBook.State.ACKED) {
                 held.computeIfAbsent(p.peer(), k -> new TreeSet<>()).add(p.index());
+                graceFrom.merge(p.peer(), graceFrom(p), (a, b) -> a.isAfter(b) ? a : b);
             }
         }
         Map<NodeId, RepairPlanner.Verdict> verdicts = new LinkedHashMap<>();
         for (Map.Entry<NodeId, SortedSet<Integer>> holder : held.entrySet()) {
             NodeId id = holder.getKey();
+            Optional<Instant> lastProven = Optional.of(graceFrom.get(id));
             Optional<Peer> peer = peers.find(id);
             Proven proven = peer.isEmpty()
-                    ? new Proven(new RepairPlanner.Verdict(id, Proof.UNREACHABLE, Optional.empty(), "not in the peer table"),
+                    ? new Proven(new RepairPlanner.Verdict(id, Proof.UNREACHABLE, lastProven, "not in the peer table"),
                             Set.of())
-                    : prove(signed, peer.get(), holder.getValue());
+                    : prove(signed, peer.get(), holder.getValue(), lastProven);
             RepairPlanner.Verdict verdict = proven.verdict();
-            book.proved(tessera, id, proven.live(), verdict.outcome(), verdict.detail(), clock.instant());
+            // Without a proof the record keeps the instant the grace runs from (see graceFrom), so
+            // answering without proving never moves it forward.
+            Instant at = verdict.outcome() == Proof.PASSED || verdict.outcome() == Proof.FAILED ? clock.instant()
+                    : lastProven.get();
+            book.proved(tessera, id, proven.live(), verdict.outcome(), verdict.detail(), at);
             if (verdict.outcome() != Proof.PASSED) {
                 notes.add("holder " + id.toHex() + ": " + verdict.outcome().name().toLowerCase(Locale.ROOT) + ", "
                         + verdict.detail());
@@ -239,21 +257,32 @@ public final class RepairPass {
         return verdicts;
     }
 
+    /**
+     * When the grace of an ACKED placement runs from: its last proof's time. A placement proven
+     * PASSED (or live under a FAILED proof) was proven then; one without proof carries the instant
+     * its grace already ran from (recorded so by {@link #prove}); one never proven runs from its
+     * acknowledgement, which the book keeps as the ACKED placement's next attempt.
+     */
+    private static Instant graceFrom(Placement placement) {
+        return placement.lastProof().orElse(placement.nextAttempt());
+    }
+
     /** A holder's verdict and the indices it proved live. */
     private record Proven(RepairPlanner.Verdict verdict, Set<Integer> live) {
     }
 
-    private Proven prove(SignedFragmentPlan signed, Peer peer, SortedSet<Integer> placed) {
+    private Proven prove(SignedFragmentPlan signed, Peer peer, SortedSet<Integer> placed, Optional<Instant> lastProven)
+            throws InterruptedException {
         NodeId id = peer.nodeId();
         Proofs.AttestationCheck attestation = proofs.attest(peer, signed);
+        stopIfInterrupted(id);
         metrics.attestationChecked(attestation.outcome().name().toLowerCase(Locale.ROOT));
         if (attestation.outcome() == Proof.UNREACHABLE || attestation.outcome() == Proof.NONE) {
             peers.contacted(id, false);
-            return new Proven(new RepairPlanner.Verdict(id, Proof.UNREACHABLE, Optional.of(peer.lastSeen()),
+            return new Proven(new RepairPlanner.Verdict(id, Proof.UNREACHABLE, lastProven,
                     "no answer to the attestation: " + attestation.detail()), Set.of());
         }
         peers.contacted(id, true);
-        Optional<Instant> answered = Optional.of(clock.instant());
         SortedSet<Integer> live = new TreeSet<>(attestation.proven());
         live.retainAll(placed);
         List<String> problems = new ArrayList<>();
@@ -268,11 +297,13 @@ public final class RepairPass {
         List<Integer> sample = sample(live, settings.challengeFragments());
         if (!sample.isEmpty()) {
             Proofs.ChallengeCheck challenge = proofs.challenge(peer, signed, sample, settings.challengeChunks());
+            stopIfInterrupted(id);
             metrics.challengeChecked(challenge.outcome().name().toLowerCase(Locale.ROOT), challenge.bytesReceived());
             if (challenge.outcome() == Proof.UNREACHABLE) {
-                // It answered the attestation: an unanswered challenge is not counted as passed.
+                // It answered the attestation but proved nothing: no proof, so its grace keeps running
+                // from its last passed proof (an index without bytes attests as well as a full one).
                 peers.contacted(id, false);
-                return new Proven(new RepairPlanner.Verdict(id, Proof.UNREACHABLE, answered,
+                return new Proven(new RepairPlanner.Verdict(id, Proof.UNREACHABLE, lastProven,
                         "attested but did not answer the challenge: " + challenge.detail()), Set.of());
             }
             // A sampled fragment counts as proven only when the challenge says it passed.
@@ -285,8 +316,16 @@ public final class RepairPass {
             }
         }
         Proof outcome = problems.isEmpty() ? Proof.PASSED : Proof.FAILED;
-        return new Proven(new RepairPlanner.Verdict(id, outcome, answered, problems.isEmpty()
+        return new Proven(new RepairPlanner.Verdict(id, outcome, Optional.of(clock.instant()), problems.isEmpty()
                 ? "attested " + live.size() + " fragments, challenged " + sample : String.join("; ", problems)), live);
+    }
+
+    /** Proofs answer UNREACHABLE to an interrupted caller; that is the node stopping, not the holder. */
+    private static void stopIfInterrupted(NodeId holder) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("the repair pass was stopped while proving holder " + holder.toHex()
+                    + "; nothing was recorded for it");
+        }
     }
 
     private List<Integer> sample(SortedSet<Integer> live, int count) {
@@ -297,20 +336,37 @@ public final class RepairPass {
 
     /**
      * This node's fragments, re-read and re-hashed: the index alone cannot see bit rot, and repair is
-     * what must find it (the store records when each fragment was last verified).
+     * what must find it (the store records when each fragment was last verified). When every one was
+     * verified within {@code verifiedFresh}, the index is trusted instead, so a pass does not re-read
+     * every byte each time; the bytes re-read count against the bandwidth cap (they share the disk).
      */
-    private RepairPlanner.Local local(FragmentPlan plan, List<String> notes) {
+    private RepairPlanner.Local local(FragmentPlan plan, List<String> notes) throws InterruptedException {
         SortedSet<Integer> good = new TreeSet<>();
         SortedSet<Integer> damaged = new TreeSet<>();
-        for (VerifyResult result : store.verify(plan.tessera())) {
-            int index = result.id().index();
-            if (index >= plan.totalShards()) {
-                continue;
+        List<FragmentInfo> held = store.fragments(plan.tessera());
+        Instant freshAfter = clock.instant().minus(verifiedFresh);
+        boolean fresh = !held.isEmpty() && held.stream().allMatch(f -> f.lastVerified().filter(freshAfter::isBefore).isPresent());
+        if (fresh) {
+            for (FragmentInfo info : held) {
+                int index = info.id().index();
+                if (index < plan.totalShards()) {
+                    (info.id().checksum().equals(plan.checksums().get(index)) ? good : damaged).add(index);
+                }
             }
-            if (result.ok() && result.id().checksum().equals(plan.checksums().get(index))) {
-                good.add(index);
-            } else if (result.status() != VerifyResult.Status.MISSING) {
-                damaged.add(index);
+            notes.add("the " + held.size() + " local fragments were all verified within " + verifiedFresh
+                    + ": not re-read on this pass");
+        } else {
+            bandwidth.acquire(held.stream().mapToLong(FragmentInfo::size).sum());
+            for (VerifyResult result : store.verify(plan.tessera())) {
+                int index = result.id().index();
+                if (index >= plan.totalShards()) {
+                    continue;
+                }
+                if (result.ok() && result.id().checksum().equals(plan.checksums().get(index))) {
+                    good.add(index);
+                } else if (result.status() != VerifyResult.Status.MISSING) {
+                    damaged.add(index);
+                }
             }
         }
         boolean fullCopy = tesseras.find(plan.tessera()).isPresent();

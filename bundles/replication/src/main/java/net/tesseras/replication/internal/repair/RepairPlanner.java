@@ -28,11 +28,13 @@ import net.tesseras.tessera.FragmentPlan;
  * from peers first and from whom, which holders placement must avoid, and which placements of
  * holders unreachable for too long count as lost. Pure: no I/O, no clock of its own.
  *
- * <p>The grace rule: a holder that does not answer keeps its placements (they still count) while
- * the time since it last answered this node ({@link net.tesseras.replication.Peer#lastSeen()}, persisted in the peer table,
- * so a restart does not reset it) is shorter than the grace; past it, or when it never answered,
- * its fragments count as lost and are placed again. A holder whose proof FAILED loses the
- * fragments it did not prove at once.
+ * <p>The grace rule: a holder that gives no proof (it does not answer, or answers a challenge with
+ * OVERLOADED, UNAVAILABLE or INTERNAL) keeps its placements (they still count) while the time since
+ * it last PASSED a full proof of them (attestation and, where challenged, the challenge) is shorter
+ * than the grace; a holder never proven yet runs from when it acknowledged the placement. Past the
+ * grace its fragments count as lost and are placed again. Answering something is not enough: a
+ * holder that kept its index rows but dropped the bytes could otherwise attest and refuse every
+ * challenge forever. A holder whose proof FAILED loses the fragments it did not prove at once.
  */
 public final class RepairPlanner {
 
@@ -41,7 +43,7 @@ public final class RepairPlanner {
 
     /**
      * @param replicationFactor r: distinct peers a tessera is spread over, copies of a small one
-     * @param unreachableGrace how long a holder may stay unanswering before its fragments count as lost
+     * @param unreachableGrace how long a holder may go without a passed proof before its fragments count as lost
      */
     public RepairPlanner(int replicationFactor, Duration unreachableGrace) {
         if (replicationFactor < 1) {
@@ -58,13 +60,14 @@ public final class RepairPlanner {
      * How one holder's proof went on this pass.
      *
      * @param outcome PASSED, FAILED or UNREACHABLE (NONE: not asked, treated as UNREACHABLE)
-     * @param lastAnswered when the holder last answered this node, empty when never or unknown
+     * @param lastProven for a holder without proof on this pass: when the grace runs from (its last
+     *        passed proof, else its acknowledgement); empty when unknown (the grace is then over)
      */
-    public record Verdict(NodeId peer, Proof outcome, Optional<Instant> lastAnswered, String detail) {
+    public record Verdict(NodeId peer, Proof outcome, Optional<Instant> lastProven, String detail) {
         public Verdict {
             Objects.requireNonNull(peer, "peer");
             Objects.requireNonNull(outcome, "outcome");
-            Objects.requireNonNull(lastAnswered, "lastAnswered");
+            Objects.requireNonNull(lastProven, "lastProven");
             Objects.requireNonNull(detail, "detail");
         }
     }
@@ -152,8 +155,8 @@ public final class RepairPlanner {
                 }
                 case UNREACHABLE, NONE -> {
                     avoid.add(peer);
-                    Optional<Instant> answered = verdict == null ? Optional.empty() : verdict.lastAnswered();
-                    if (withinGrace(answered, now)) {
+                    Optional<Instant> lastProven = verdict == null ? Optional.empty() : verdict.lastProven();
+                    if (withinGrace(lastProven, now)) {
                         holding.computeIfAbsent(index, i -> new HashSet<>()).add(peer);
                         keptByHolder.computeIfAbsent(peer, p -> new TreeSet<>()).add(index);
                     } else {
@@ -168,15 +171,15 @@ public final class RepairPlanner {
             boolean failed = verdict != null && verdict.outcome() == Proof.FAILED;
             notes.add("holder " + entry.getKey().toHex() + (failed ? " failed its proof (" + verdict.detail() + ")"
                     : verdict != null && verdict.outcome() == Proof.PASSED ? " no longer proves them"
-                    : " has not answered for longer than the grace of " + unreachableGrace + " (last answer "
-                            + (verdict == null ? "never" : verdict.lastAnswered().map(Instant::toString).orElse("never")) + ")")
+                    : " has given no proof for longer than the grace of " + unreachableGrace + " (last proven "
+                            + (verdict == null ? "never" : verdict.lastProven().map(Instant::toString).orElse("never")) + ")")
                     + ": fragments " + entry.getValue() + " count as lost");
         }
         for (Map.Entry<NodeId, SortedSet<Integer>> entry : keptByHolder.entrySet()) {
-            Instant answered = verdicts.get(entry.getKey()).lastAnswered().orElseThrow();
-            notes.add("holder " + entry.getKey().toHex() + " did not answer; it last answered at " + answered
+            Instant lastProven = verdicts.get(entry.getKey()).lastProven().orElseThrow();
+            notes.add("holder " + entry.getKey().toHex() + " gave no proof; it was last proven (or acknowledged) at " + lastProven
                     + ", within the grace of " + unreachableGrace + ", so fragments " + entry.getValue()
-                    + " still count until " + answered.plus(unreachableGrace));
+                    + " still count until " + lastProven.plus(unreachableGrace));
         }
 
         boolean wholeCopies = plan.parityShards() == 0 && plan.dataShards() == 1;
@@ -239,8 +242,8 @@ public final class RepairPlanner {
         return new Decision(lost, live, expired, rebuild, fetchCount, sources, avoid, notes);
     }
 
-    private boolean withinGrace(Optional<Instant> lastAnswered, Instant now) {
-        return lastAnswered.isPresent() && lastAnswered.get().plus(unreachableGrace).isAfter(now);
+    private boolean withinGrace(Optional<Instant> lastProven, Instant now) {
+        return lastProven.isPresent() && lastProven.get().plus(unreachableGrace).isAfter(now);
     }
 
     /**

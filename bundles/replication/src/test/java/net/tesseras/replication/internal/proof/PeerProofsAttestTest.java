@@ -176,7 +176,7 @@ class PeerProofsAttestTest {
     void noAnswerIsUnreachableNotFailed() {
         client.handle(MessageTypes.ATTEST, handlerSigningAs(holder));
         for (ErrorCode code : List.of(ErrorCode.CONNECTION, ErrorCode.TIMEOUT, ErrorCode.UNAUTHENTICATED, ErrorCode.OVERLOADED,
-                ErrorCode.UNAVAILABLE)) {
+                ErrorCode.UNAVAILABLE, ErrorCode.INTERNAL)) {
             client.failWith = code;
             AttestationCheck check = attest();
             assertEquals(Proof.UNREACHABLE, check.outcome(), code.name());
@@ -195,6 +195,25 @@ class PeerProofsAttestTest {
         AttestationCheck check = new PeerProofs(silent, Duration.ofMillis(50), ReplicationMetrics.NONE).attest(holderPeer, TESSERA.plan());
         assertEquals(Proof.UNREACHABLE, check.outcome());
         assertTrue(check.detail().contains("did not answer within PT0.05S"), check.detail());
+    }
+
+    @Test
+    void anInterruptedCallerGetsNoVerdictAndKeepsItsInterrupt() {
+        LoopbackClient silent = new LoopbackClient(holder.nodeId()) {
+            @Override
+            public CompletableFuture<PeerMessage> request(java.net.InetSocketAddress peer, PeerMessage message) {
+                return new CompletableFuture<>();
+            }
+        };
+        Thread.currentThread().interrupt();
+        try {
+            AttestationCheck check = new PeerProofs(silent, Duration.ofSeconds(30), ReplicationMetrics.NONE)
+                    .attest(holderPeer, TESSERA.plan());
+            assertEquals(Proof.UNREACHABLE, check.outcome());
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller to stop on");
+        } finally {
+            Thread.interrupted();
+        }
     }
 
     @Test

@@ -211,6 +211,11 @@ class PeerProofsChallengeTest {
         ChallengeCheck unreachable = proofs(6, 64).challenge(holder, TESSERA.plan(), List.of(0), 1);
         assertEquals(Proof.UNREACHABLE, unreachable.outcome());
         assertEquals(Set.of(), unreachable.failed());
+        // A holder's INTERNAL error (its disk or database) is no evidence that the fragments are gone.
+        client.failWith = ErrorCode.INTERNAL;
+        ChallengeCheck internal = proofs(6, 64).challenge(holder, TESSERA.plan(), List.of(0, 1), 1);
+        assertEquals(Proof.UNREACHABLE, internal.outcome());
+        assertEquals(Set.of(), internal.failed());
         client.failWith = null;
         client.handle(MessageTypes.CHALLENGE, request -> {
             throw new PeerException(ErrorCode.TOO_LARGE, "this node hashes at most 1 byte per challenge");

@@ -22,7 +22,11 @@ import net.tesseras.tessera.SignedFragmentPlan;
 final class FakeProofs implements Proofs {
 
     enum Behaviour {
-        HONEST, SILENT, BAD_SIGNATURE
+        HONEST, SILENT, BAD_SIGNATURE,
+        /** Attests from its index and answers every challenge OVERLOADED: it proves nothing. */
+        REFUSES_CHALLENGES,
+        /** The node stops while this holder is asked: the asking thread is interrupted. */
+        INTERRUPTED
     }
 
     private final PlacementBook book;
@@ -57,7 +61,11 @@ final class FakeProofs implements Proofs {
         return switch (behaviours.getOrDefault(holder.nodeId(), Behaviour.HONEST)) {
             case SILENT -> new AttestationCheck(Proof.UNREACHABLE, new TreeSet<>(), "timeout");
             case BAD_SIGNATURE -> new AttestationCheck(Proof.FAILED, new TreeSet<>(), "the signature does not verify");
-            case HONEST -> {
+            case INTERRUPTED -> {
+                Thread.currentThread().interrupt();
+                yield new AttestationCheck(Proof.UNREACHABLE, new TreeSet<>(), "interrupted while waiting");
+            }
+            case HONEST, REFUSES_CHALLENGES -> {
                 SortedSet<Integer> held = new TreeSet<>();
                 book.of(plan.plan().tessera()).stream()
                         .filter(p -> p.peer().equals(holder.nodeId()) && p.state() == PlacementBook.State.ACKED)
@@ -70,6 +78,9 @@ final class FakeProofs implements Proofs {
     @Override
     public ChallengeCheck challenge(Peer holder, SignedFragmentPlan plan, Collection<Integer> fragments, int chunksPerFragment) {
         challenged.add(holder.nodeId().toHex() + " " + new TreeSet<>(fragments));
+        if (behaviours.get(holder.nodeId()) == Behaviour.REFUSES_CHALLENGES) {
+            return new ChallengeCheck(Proof.UNREACHABLE, new TreeSet<>(), new TreeSet<>(), 0, "OVERLOADED, busy");
+        }
         Set<Integer> bad = failsChallengeOn.getOrDefault(holder.nodeId(), Set.of());
         SortedSet<Integer> passed = new TreeSet<>(fragments);
         passed.removeAll(bad);

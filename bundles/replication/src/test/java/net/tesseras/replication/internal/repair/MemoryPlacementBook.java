@@ -65,8 +65,9 @@ final class MemoryPlacementBook implements PlacementBook {
 
     @Override
     public synchronized void acked(ContentHash tessera, int index, NodeId peer, Instant at) {
+        // As the SQLite book: an ACKED placement keeps its acknowledgement time as its next attempt.
         update(tessera, index, peer, p -> new Placement(p.tessera(), p.index(), p.peer(), State.ACKED, p.attempts(),
-                p.nextAttempt(), p.lastProof(), p.proof(), p.live(), p.detail()));
+                at, p.lastProof(), p.proof(), p.live(), p.detail()));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package net.tesseras.replication.internal.repair;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -24,6 +25,7 @@ import net.tesseras.identity.NodeId;
 import net.tesseras.replication.RepairReport;
 import net.tesseras.replication.RepairReport.TesseraRepair;
 import net.tesseras.replication.TesseraStatus.Health;
+import net.tesseras.replication.TesseraStatus.Proof;
 import net.tesseras.replication.internal.PlanSource;
 import net.tesseras.replication.internal.ReplicationMetrics;
 import net.tesseras.replication.internal.placement.PlacementBook;
@@ -96,7 +98,7 @@ class RepairPassTest {
         tesseras = TesseraNodes.service(db, store, new TestIdentity(), dir.resolve("node/tmp"), executor,
                 Clock.fixed(NOW, ZoneOffset.UTC));
         for (int i = 0; i < 8; i++) {
-            // Holder 3 last answered an hour ago, holder 4 seven hours ago (past the six-hour grace).
+            // Holder 3 last answered an hour ago, holder 4 seven hours ago; the grace runs from proofs, not from these.
             Instant lastSeen = i == 3 ? NOW.minus(Duration.ofHours(1)) : i == 4 ? NOW.minus(Duration.ofHours(7)) : NOW;
             holders.add(network.add(peerStore, lastSeen));
         }
@@ -129,11 +131,16 @@ class RepairPassTest {
         return tesseras.show(hash).plan();
     }
 
+    /** A pass that re-reads every local fragment each time. */
     private RepairPass pass() {
+        return pass(NOW, Bandwidth.UNLIMITED, Duration.ZERO);
+    }
+
+    private RepairPass pass(Instant now, Bandwidth bandwidth, Duration verifiedFresh) {
         PlanSource plans = hash -> tesseras.find(hash).map(i -> plan(hash));
         return new RepairPass(book, proofs, network, network, store, tesseras, publisher, plans, metrics,
-                Clock.fixed(NOW, ZoneOffset.UTC), new RepairPass.Settings(7, 100, 2, GRACE, 0), dir.resolve("node/work"),
-                Bandwidth.UNLIMITED, new Random(1));
+                Clock.fixed(now, ZoneOffset.UTC), new RepairPass.Settings(7, 100, 2, GRACE, 0), dir.resolve("node/work"),
+                bandwidth, new Random(1), verifiedFresh);
     }
 
     /** Fragment i on holder i % 8, acknowledged. */
@@ -216,11 +223,41 @@ class RepairPassTest {
     }
 
     @Test
+    void localFragmentsVerifiedWithinTheDayAreNotReReadAndTheBytesReReadCountAgainstTheCap() throws Exception {
+        TesseraInfo info = create(5 << 20);
+        spread(info.hash(), 24); // placed and proven: nothing else moves on these passes
+        long shardSize = plan(info.hash()).plan().shardSize();
+        List<Duration> waits = new ArrayList<>();
+        Bandwidth oneBytePerSecond = new Bandwidth(1, () -> 0L, waits::add); // the clock stands still: no refill
+
+        pass(NOW, oneBytePerSecond, Duration.ofDays(1)).repair(info.hash()); // never verified yet: all re-read
+        oneBytePerSecond.acquire(0);
+        assertEquals(List.of(Duration.ofSeconds(24 * shardSize - 1)), waits, "24 fragments re-read, paid for");
+
+        Instant verified = store.fragments(info.hash()).get(0).lastVerified().orElseThrow();
+        byte[] bytes = Files.readAllBytes(shardFile(info.hash(), 3));
+        bytes[100] ^= 0x20;
+        Files.write(shardFile(info.hash(), 3), bytes);
+
+        TesseraRepair soon = pass(verified.plus(Duration.ofHours(1)), Bandwidth.UNLIMITED, Duration.ofDays(1))
+                .repair(info.hash());
+        assertEquals(0, soon.localRebuilt(), "verified an hour ago: not re-read, the rot is not seen yet");
+        assertTrue(soon.notes().stream().anyMatch(n -> n.contains("not re-read on this pass")), soon.notes().toString());
+
+        TesseraRepair later = pass(verified.plus(Duration.ofDays(2)), Bandwidth.UNLIMITED, Duration.ofDays(1))
+                .repair(info.hash());
+        assertEquals(1, later.localRebuilt());
+        assertTrue(tesseras.verify(info.hash(), TesseraProgress.NONE).passed());
+    }
+
+    @Test
     void anUnansweringHolderKeepsItsFragmentsWithinTheGraceAndLosesThemPastIt() throws Exception {
         TesseraInfo info = create(5 << 20);
         spread(info.hash(), 24);
-        NodeId recent = holders.get(3).id(); // last answered 1 h ago: fragments 3, 11, 19 kept
+        NodeId recent = holders.get(3).id(); // last proven 1 h ago: fragments 3, 11, 19 kept
         NodeId gone = holders.get(4).id(); // 7 h ago: fragments 4, 12, 20 lost
+        book.proved(info.hash(), recent, Set.of(3, 11, 19), Proof.PASSED, "", NOW.minus(Duration.ofHours(1)));
+        book.proved(info.hash(), gone, Set.of(4, 12, 20), Proof.PASSED, "", NOW.minus(Duration.ofHours(7)));
         proofs.behave(recent, FakeProofs.Behaviour.SILENT);
         proofs.behave(gone, FakeProofs.Behaviour.SILENT);
 
@@ -234,6 +271,81 @@ class RepairPassTest {
         assertTrue(after.stream().filter(p -> p.peer().equals(gone)).allMatch(p -> p.state() == PlacementBook.State.LOST));
         assertTrue(network.contacted.contains(recent.toHex() + " silent"));
         assertTrue(repair.notes().stream().anyMatch(n -> n.contains("within the grace")), repair.notes().toString());
+    }
+
+    @Test
+    void aHolderThatAttestsButNeverPassesAChallengeLosesItsFragmentsOnceTheGraceFromItsLastPassedProofIsOver()
+            throws Exception {
+        TesseraInfo info = create(5 << 20);
+        spread(info.hash(), 24);
+        NodeId hollow = holders.get(5).id(); // seen just now, last proven 7 h ago: fragments 5, 13, 21
+        book.proved(info.hash(), hollow, Set.of(5, 13, 21), Proof.PASSED, "", NOW.minus(Duration.ofHours(7)));
+        proofs.behave(hollow, FakeProofs.Behaviour.REFUSES_CHALLENGES);
+
+        TesseraRepair repair = pass().repair(info.hash());
+
+        assertEquals(3, repair.fragmentsLost());
+        assertEquals(List.of(new FakePublisher.Call(Set.of(5, 13, 21), Set.of(hollow))), publisher.calls);
+        assertTrue(book.of(info.hash()).stream().filter(p -> p.peer().equals(hollow))
+                .allMatch(p -> p.state() == PlacementBook.State.LOST));
+    }
+
+    @Test
+    void refusingChallengesDoesNotMoveTheGraceForward() throws Exception {
+        TesseraInfo info = create(5 << 20);
+        spread(info.hash(), 24);
+        NodeId hollow = holders.get(5).id();
+        Instant proven = NOW.minus(Duration.ofHours(5)); // within the six-hour grace on this pass
+        book.proved(info.hash(), hollow, Set.of(5, 13, 21), Proof.PASSED, "", proven);
+        proofs.behave(hollow, FakeProofs.Behaviour.REFUSES_CHALLENGES);
+
+        TesseraRepair repair = pass().repair(info.hash());
+
+        assertEquals(0, repair.fragmentsLost());
+        assertTrue(book.of(info.hash()).stream().filter(p -> p.peer().equals(hollow))
+                .allMatch(p -> p.state() == PlacementBook.State.ACKED && p.lastProof().equals(Optional.of(proven))),
+                book.of(info.hash()).toString());
+    }
+
+    @Test
+    void aHolderNeverProvenRunsItsGraceFromItsAcknowledgement() throws Exception {
+        TesseraInfo info = create(5 << 20);
+        NodeId late = holders.get(6).id();
+        for (int i = 0; i < 24; i++) {
+            NodeId peer = holders.get(i % holders.size()).id();
+            book.plan(info.hash(), List.of(Placement.pending(info.hash(), i, peer, NOW)));
+            book.acked(info.hash(), i, peer, peer.equals(late) ? NOW.minus(Duration.ofHours(7)) : NOW);
+        }
+        proofs.behave(late, FakeProofs.Behaviour.SILENT); // lastSeen is now: it does not count
+
+        TesseraRepair repair = pass().repair(info.hash());
+
+        assertEquals(3, repair.fragmentsLost());
+        assertEquals(List.of(new FakePublisher.Call(Set.of(6, 14, 22), Set.of(late))), publisher.calls);
+    }
+
+    @Test
+    void stoppingTheNodeMidPassRecordsNothingForTheHolderAskedNorForThoseAfterIt() throws Exception {
+        TesseraInfo info = create(5 << 20);
+        spread(info.hash(), 24);
+        List<NodeId> ordered = holders.stream().map(FakeNetwork.Node::id).sorted().toList();
+        NodeId asked = ordered.get(2); // holders are proved in NodeId order
+        proofs.behave(asked, FakeProofs.Behaviour.INTERRUPTED);
+        List<Placement> before = book.of(info.hash());
+
+        try {
+            assertThrows(InterruptedException.class, () -> pass().repair(info.hash()));
+        } finally {
+            Thread.interrupted();
+        }
+
+        for (NodeId untouched : ordered.subList(2, ordered.size())) {
+            assertEquals(before.stream().filter(p -> p.peer().equals(untouched)).toList(),
+                    book.of(info.hash()).stream().filter(p -> p.peer().equals(untouched)).toList());
+        }
+        assertTrue(network.contacted.stream().noneMatch(c -> c.endsWith(" silent")), network.contacted.toString());
+        assertEquals(List.of(), publisher.calls);
+        assertTrue(book.lastRepair(info.hash()).isEmpty());
     }
 
     @Test

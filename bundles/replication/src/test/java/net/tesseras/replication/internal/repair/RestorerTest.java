@@ -224,6 +224,87 @@ class RestorerTest {
         assertTrue(e.getMessage().contains("signed by " + info.creator()), e.getMessage());
     }
 
+    /** The holders in the order a restore asks them: closest to the hash first. */
+    private List<FakeNetwork.Node> byCloseness() {
+        List<net.tesseras.identity.NodeId> order = network.closest(java.util.Arrays.copyOf(info.hash().toBytes(),
+                net.tesseras.identity.NodeId.LENGTH), 20).stream().map(net.tesseras.replication.Peer::nodeId).toList();
+        return order.stream().map(id -> holders.stream().filter(h -> h.id().equals(id)).findFirst().orElseThrow()).toList();
+    }
+
+    /** The real plan's facts signed by another key: it verifies, but the manifest was not signed by that key. */
+    private SignedFragmentPlan forged(List<ContentHash> checksums) {
+        TestIdentity forger = new TestIdentity();
+        FragmentPlan real = plan.plan();
+        return SignedFragmentPlan.sign(new FragmentPlan(real.tessera(), real.tier(), real.dataShards(), real.parityShards(),
+                real.shardSize(), real.payloadLength(), checksums, forger.publicKey()), forger::sign);
+    }
+
+    @Test
+    void aForgedPlanFromTheClosestPeerDoesNotBlockTheRestore() throws IOException {
+        SignedFragmentPlan forged = forged(plan.plan().checksums());
+        byCloseness().get(0).handlers.put(MessageTypes.GET_PLAN, new GetPlanHandler(h -> Optional.of(forged)));
+
+        RestoreResult result = restorer().restore(info.hash(), dir.resolve("restored"), TesseraProgress.NONE);
+
+        assertEquals(16, result.fragmentsFetched(), "the plan three peers serve is tried first, and only it");
+        assertRestored(dir.resolve("restored"));
+    }
+
+    @Test
+    void aForgedPlanTriedFirstIsRefusedWithoutTouchingWhatThisNodeHeldAndTheNextPlanRestores() throws IOException {
+        List<FakeNetwork.Node> order = byCloseness();
+        FakeNetwork.Node forger = order.get(0);
+        // The forged plan names other bytes for a fragment this node holds, and the forger serves them.
+        int index = (holders.indexOf(forger) + 1) % 4; // not among the forger's own fragments
+        byte[] other = new byte[(int) plan.plan().shardSize()];
+        new Random(9).nextBytes(other);
+        ContentHash otherChecksum = net.tesseras.core.Blake3Hashing.hash(other);
+        forger.store.store(new net.tesseras.core.FragmentId(info.hash(), index, false, otherChecksum),
+                java.nio.ByteBuffer.wrap(other));
+        List<ContentHash> checksums = new ArrayList<>(plan.plan().checksums());
+        checksums.set(index, otherChecksum);
+        SignedFragmentPlan forged = forged(checksums);
+        for (FakeNetwork.Node node : order.subList(0, 2)) { // two peers each: the closest one's plan goes first
+            node.handlers.put(MessageTypes.GET_PLAN, new GetPlanHandler(h -> Optional.of(forged)));
+        }
+        byte[] mine = FragmentBytes.of(creatorStore.read(info.hash(), index).orElseThrow());
+        emptyStore.store(plan.plan().fragmentId(index), java.nio.ByteBuffer.wrap(mine));
+
+        RestoreResult result = restorer().restore(info.hash(), dir.resolve("restored"), TesseraProgress.NONE);
+
+        assertRestored(dir.resolve("restored"));
+        assertArrayEquals(mine, FragmentBytes.of(emptyStore.read(info.hash(), index).orElseThrow()),
+                "the fragment held before is kept");
+        assertEquals(15, result.fragmentsFetched(), "the held fragment counts; the refused plan's fetches do not");
+    }
+
+    @Test
+    void theFragmentsFetchedForARefusedPlanAreRemoved() {
+        SignedFragmentPlan forged = forged(plan.plan().checksums());
+        for (FakeNetwork.Node node : holders) {
+            node.handlers.put(MessageTypes.GET_PLAN, new GetPlanHandler(h -> Optional.of(forged)));
+        }
+
+        ReplicationException e = assertThrows(ReplicationException.class,
+                () -> restorer().restore(info.hash(), dir.resolve("restored"), TesseraProgress.NONE));
+
+        assertTrue(e.getMessage().contains("a check failed"), e.getMessage());
+        assertFalse(network.fetches.isEmpty());
+        assertEquals(List.of(), emptyStore.fragments(info.hash()));
+    }
+
+    @Test
+    void aPlanClaimingMoreThanTheLargestPayloadIsRefusedBeforeAnyFetch() {
+        Restorer bounded = new Restorer(network, network, emptyStore, empty, ReplicationMetrics.NONE, executor,
+                new Restorer.Settings(20, 3), dir.resolve("empty/work"), 1 << 20);
+
+        ReplicationException e = assertThrows(ReplicationException.class,
+                () -> bounded.restore(info.hash(), dir.resolve("restored"), TesseraProgress.NONE));
+
+        assertTrue(e.getMessage().contains("more than the 1048576 this node restores"), e.getMessage());
+        assertEquals(List.of(), network.fetches);
+    }
+
     @Test
     void aSmallTesseraIsRestoredFromOneWholeCopy() throws IOException {
         Path letters = dir.resolve("home/letters");
