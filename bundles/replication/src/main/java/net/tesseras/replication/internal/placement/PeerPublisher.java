@@ -117,6 +117,9 @@ public final class PeerPublisher implements Publisher {
     private final Executor executor;
     private final RandomGenerator random;
     private final Semaphore permits;
+    // Fragments larger than a batch are read whole into the heap to be sent: at most this many at once.
+    private final Semaphore largeInMemory = new Semaphore(LARGE_IN_MEMORY);
+    static final int LARGE_IN_MEMORY = 2;
     /** Placements a call is working on: resumeDue leaves them alone. */
     private final Set<Key> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -374,7 +377,7 @@ public final class PeerPublisher implements Publisher {
         Map<Peer, Iterator<Integer>> queues = new LinkedHashMap<>();
         Map<Peer, String> stopped = new HashMap<>();
         accepted.forEach((peer, indices) -> {
-            writers.put(peer, new BatchWriter(new PeerStore(peer, client, permits, outcomes, clock), executor, limits));
+            writers.put(peer, new BatchWriter(new PeerStore(peer, client, permits, outcomes, clock, largeInMemory), executor, limits));
             queues.put(peer, indices.iterator());
         });
         try {
