@@ -100,12 +100,22 @@ public final class PlanOfferHandler implements MessageHandler {
             throw refuse("plan", ErrorCode.MALFORMED, "fragment index " + last + " does not exist in the plan of tessera "
                     + tessera.toHex() + ", which has " + plan.totalShards() + " fragments (0.." + (plan.totalShards() - 1) + ")");
         }
+        // Checked and recorded as one step: offers handled at the same moment must not each find the same room.
+        synchronized (accepted) {
+            checkAndAccept(sender, signed, indices);
+        }
+        return PlanOffer.accepted(indices);
+    }
+
+    private void checkAndAccept(NodeId sender, SignedFragmentPlan signed, List<Integer> indices) {
+        FragmentPlan plan = signed.plan();
+        ContentHash tessera = plan.tessera();
         sweepExpired();
         Optional<SignedFragmentPlan> known = accepted.planFrom(tessera, sender);
         if (known.isPresent() && !known.get().equals(signed)) {
             throw refuse("plan", ErrorCode.CONFLICT, "peer " + sender.toHex() + " offered a different plan for tessera "
                     + tessera.toHex() + " before (its fragments' checksums or signature differ); offer the plan offered"
-                    + " before, or wait until its unreceived fragments expire after " + AcceptedPlans.OFFER_TTL.toHours() + " h");
+                    + " before, or offer this tessera to another peer");
         }
         Set<Integer> before = accepted.acceptedFrom(tessera, sender);
         List<Integer> fresh = new ArrayList<>(indices);
@@ -134,7 +144,6 @@ public final class PlanOfferHandler implements MessageHandler {
             throw e;
         }
         accepted.accept(signed, sender, indices, clock.instant());
-        return PlanOffer.accepted(indices);
     }
 
     private void sweepExpired() {
