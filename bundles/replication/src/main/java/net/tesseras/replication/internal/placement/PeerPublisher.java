@@ -117,6 +117,9 @@ public final class PeerPublisher implements Publisher {
     private final Executor executor;
     private final RandomGenerator random;
     private final Semaphore permits;
+    // Fragments larger than a batch are read whole into the heap to be sent: at most this many at once.
+    private final Semaphore largeInMemory = new Semaphore(LARGE_IN_MEMORY);
+    static final int LARGE_IN_MEMORY = 2;
     /** Placements a call is working on: resumeDue leaves them alone. */
     private final Set<Key> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -321,7 +324,7 @@ public final class PeerPublisher implements Publisher {
             } catch (RuntimeException e) {
                 PeerException failure = PeerStore.asPeerException(e);
                 lookup.contacted(peer.nodeId(), !UNANSWERED.contains(failure.code()));
-                String reason = "plan offer to " + peer.nodeId().toHex() + " failed: " + failure.code() + " " + failure.getMessage();
+                String reason = "plan offer to " + peer.nodeId().toHex() + " failed: " + failure.code() + " " + fromPeer(failure.getMessage());
                 for (int index : indices) {
                     if (TRANSIENT.contains(failure.code())) {
                         retryLater(tessera, index, peer.nodeId(), reason, failure.code(), tally);
@@ -374,7 +377,7 @@ public final class PeerPublisher implements Publisher {
         Map<Peer, Iterator<Integer>> queues = new LinkedHashMap<>();
         Map<Peer, String> stopped = new HashMap<>();
         accepted.forEach((peer, indices) -> {
-            writers.put(peer, new BatchWriter(new PeerStore(peer, client, permits, outcomes, clock), executor, limits));
+            writers.put(peer, new BatchWriter(new PeerStore(peer, client, permits, outcomes, clock, largeInMemory), executor, limits));
             queues.put(peer, indices.iterator());
         });
         try {
@@ -416,8 +419,8 @@ public final class PeerPublisher implements Publisher {
                 Key key = new Key(tessera, index, peer.nodeId());
                 if (!acked.contains(key)) {
                     PeerException failure = failures.get(key);
-                    String reason = failure != null ? "PUT to " + peer.nodeId().toHex() + " failed: " + failure.code() + " " + failure.getMessage()
-                            : "not sent to " + peer.nodeId().toHex() + ": " + stopped.getOrDefault(peer, "the transfer stopped");
+                    String reason = failure != null ? "PUT to " + peer.nodeId().toHex() + " failed: " + failure.code() + " " + fromPeer(failure.getMessage())
+                            : "not sent to " + peer.nodeId().toHex() + ": " + fromPeer(stopped.getOrDefault(peer, "the transfer stopped"));
                     ErrorCode code = failure != null ? failure.code() : ErrorCode.CONNECTION;
                     if (TRANSIENT.contains(code)) {
                         retryLater(tessera, index, peer.nodeId(), reason, code, tally);
@@ -430,6 +433,34 @@ public final class PeerPublisher implements Publisher {
                 inFlight.remove(key);
             }
         });
+    }
+
+    /** The longest text from a peer kept in a placement's detail, logged or printed. */
+    static final int MAX_PEER_TEXT = 300;
+
+    /**
+     * A peer's error text made fit for the operator's screen and logs: the peer chooses it (up to 64
+     * KiB, any characters), so control and invisible format characters (which could rewrite a
+     * terminal line or forge a log line) become spaces and it is cut to {@value #MAX_PEER_TEXT} characters.
+     */
+    static String fromPeer(String text) {
+        if (text == null) {
+            return "(no reason given)";
+        }
+        StringBuilder clean = new StringBuilder(Math.min(text.length(), MAX_PEER_TEXT + 1));
+        int i = 0;
+        while (i < text.length() && clean.length() < MAX_PEER_TEXT) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
+            int type = Character.getType(c);
+            boolean unfit = Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE || type == Character.UNASSIGNED;
+            clean.appendCodePoint(unfit ? ' ' : c);
+        }
+        if (i < text.length()) {
+            clean.append("... (cut)");
+        }
+        return clean.toString();
     }
 
     /** Hands one fragment from the local store to the peer's writer; the reason it cannot, or null. */

@@ -46,13 +46,21 @@ final class PeerStore implements FragmentStore {
     private final Semaphore permits;
     private final Outcomes outcomes;
     private final Clock clock;
+    private final Semaphore largeInMemory;
 
-    PeerStore(Peer peer, PeerClient client, Semaphore permits, Outcomes outcomes, Clock clock) {
+    /**
+     * @param largeInMemory permits for fragments larger than a batch, each read whole into the heap
+     *        while it is sent (the transport's PUT takes one buffer, and the local store's channel
+     *        verifies as it reads, so it cannot be mapped): shared by the publisher's peers, it
+     *        bounds how many such fragments (up to a few hundred MiB each) are in memory at once
+     */
+    PeerStore(Peer peer, PeerClient client, Semaphore permits, Outcomes outcomes, Clock clock, Semaphore largeInMemory) {
         this.peer = peer;
         this.client = client;
         this.permits = permits;
         this.outcomes = outcomes;
         this.clock = clock;
+        this.largeInMemory = largeInMemory;
     }
 
     @Override
@@ -67,19 +75,28 @@ final class PeerStore implements FragmentStore {
             throw new FragmentStoreException("fragment " + id.index() + " of tessera " + id.tessera() + " has " + size
                     + " bytes, more than one PUT buffer holds");
         }
-        ByteBuffer data = ByteBuffer.allocate((int) size);
         try {
+            largeInMemory.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FragmentStoreException("interrupted while waiting to send fragment " + id.index() + " of tessera "
+                    + id.tessera() + " (" + size + " bytes) to peer " + peer.nodeId().toHex());
+        }
+        try {
+            ByteBuffer data = ByteBuffer.allocate((int) size);
             while (data.hasRemaining()) {
                 if (source.read(data) < 0) {
                     throw new FragmentStoreException("fragment " + id.index() + " of tessera " + id.tessera() + " ended after "
                             + data.position() + " of " + size + " bytes in the local store");
                 }
             }
+            return store(id, data.flip());
         } catch (IOException e) {
             throw new FragmentStoreException("cannot read fragment " + id.index() + " of tessera " + id.tessera()
                     + " from the local store: " + e, e);
+        } finally {
+            largeInMemory.release();
         }
-        return store(id, data.flip());
     }
 
     /** PUTs the batch's fragments at once (each under a global permit) and waits for all of them. */

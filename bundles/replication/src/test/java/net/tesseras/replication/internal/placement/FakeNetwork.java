@@ -41,7 +41,7 @@ final class FakeNetwork implements PeerClient, PeerLookup, AutoCloseable {
     final class Node {
         final Peer peer;
         final SqliteDatabase db = SqliteDatabase.inMemory();
-        final AcceptedPlans accepted = new AcceptedPlans(db);
+        final AcceptedPlans accepted;
         final FakeLedger ledger = new FakeLedger(1L << 40);
         final PlanOfferHandler offers;
         final ReceiveGuard guard;
@@ -56,6 +56,7 @@ final class FakeNetwork implements PeerClient, PeerLookup, AutoCloseable {
 
         Node(Peer peer) {
             this.peer = peer;
+            this.accepted = new AcceptedPlans(db, () -> null, clock);
             this.offers = new PlanOfferHandler(accepted, ledger, () -> 1L << 40, PlanOfferHandler.DEFAULT_MAX_TESSERA_BYTES,
                     ReplicationMetrics.NONE, clock);
             this.guard = new ReceiveGuard(accepted, ledger, PlanOfferHandler.DEFAULT_MAX_TESSERA_BYTES, ReplicationMetrics.NONE);

@@ -165,6 +165,23 @@ class PeerPublisherTest {
     }
 
     @Test
+    void aPeersErrorTextReachesPlacementsWithoutControlCharactersAndCut() {
+        addPeers(10);
+        TestPlans.Made made = held(TestPlans.small(24));
+        Peer closest = network.closest(PlacementRules.target(made.plan().tessera()), 1).get(0);
+        String hostile = "refused\r\n2026-12-01 INFO forged log line\u001b[2J\u202e" + "x".repeat(64 * 1024);
+        network.node(closest.nodeId()).refuseOffers = new PeerException(ErrorCode.FORBIDDEN, hostile);
+
+        publisher(book).place(made.signed(), all(1), Set.of(), TesseraProgress.NONE);
+
+        Placement lost = book.of(made.plan().tessera()).stream().filter(p -> p.peer().equals(closest.nodeId()))
+                .findFirst().orElseThrow();
+        assertTrue(lost.detail().contains("refused  2026-12-01 INFO forged log line [2J"), lost.detail());
+        assertTrue(lost.detail().chars().noneMatch(c -> Character.isISOControl(c) || c == 0x202e), lost.detail());
+        assertTrue(lost.detail().length() < 400 && lost.detail().endsWith("... (cut)"), lost.detail().length() + " characters");
+    }
+
+    @Test
     void aPutThatFailsTwiceIsRetriedWithGrowingBackoffThenAckedAndOnlyThenCredited() {
         addPeers(7);
         TestPlans.Made made = held(TestPlans.small(23));

@@ -41,6 +41,24 @@ final class TestPlans {
         return new Made(SignedFragmentPlan.sign(plan, CREATOR::sign), fragments);
     }
 
+    /**
+     * A plan for {@code of}'s tessera over other random fragments, validly signed by {@code signer}:
+     * what any peer that learned the tessera's hash can make.
+     */
+    static Made forged(Made of, TestIdentity signer, long seed) {
+        Random random = new Random(seed);
+        List<byte[]> fragments = new ArrayList<>();
+        List<ContentHash> checksums = new ArrayList<>();
+        for (byte[] real : of.fragments()) {
+            byte[] bytes = new byte[real.length];
+            random.nextBytes(bytes);
+            fragments.add(bytes);
+            checksums.add(Blake3Hashing.hash(bytes));
+        }
+        FragmentPlan plan = FragmentPlan.of(of.plan().tessera(), of.plan().payloadLength(), checksums, signer.publicKey());
+        return new Made(SignedFragmentPlan.sign(plan, signer::sign), fragments);
+    }
+
     /** A medium plan (16 + 8) with small shards: 4 MiB payload, 256 KiB shards. */
     static Made medium(long seed) {
         return make(seed, Tier.MEDIUM_FROM);
