@@ -170,7 +170,7 @@ public final class ReplicationComponent implements ReplicationService {
             this.ledger = new SqliteLedger(database, clock, (long) config.ledger_deficit_limit_mb() << 20,
                     ReplicationConfig.Settings.institutional(config));
             this.book = new SqlitePlacementBook(database);
-            this.accepted = new AcceptedPlans(database);
+            this.accepted = new AcceptedPlans(database, stores::store, clock);
             this.plans = new NodePlans(tesseras::targetOrNull, accepted);
             stores.configure(properties);
             checked.accepted();
@@ -280,7 +280,8 @@ public final class ReplicationComponent implements ReplicationService {
     /** What every Wiring is built from: the tables and bindings that outlive configuration changes. */
     Wiring.Collaborators collaborators() {
         return new Wiring.Collaborators(directory, lookup, ledger, book, accepted, plans, client, store, tesseras, metrics, clock,
-                transfers, this::selfDescription, this::freeBytes, dataDirectory.resolve("tmp").resolve("replication"));
+                transfers, this::selfDescription, this::freeBytes, dataDirectory.resolve("tmp").resolve("replication"),
+                stores::store);
     }
 
     private void register() {

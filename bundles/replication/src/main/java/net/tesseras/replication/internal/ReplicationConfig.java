@@ -51,8 +51,9 @@ public @interface ReplicationConfig {
             + " and placements); 0: no cap.", min = "0", max = "100000")
     int repair_bandwidth_mb() default 64;
 
-    @AttributeDefinition(name = "Holder grace (s)", description = "How long a holder may stay unreachable before its"
-            + " fragments count as lost and are placed elsewhere; 0: at the first pass it does not answer.",
+    @AttributeDefinition(name = "Holder grace (s)", description = "How long a holder may go without passing a proof"
+            + " (silent, or refusing challenges) before its fragments count as lost and are placed elsewhere; 0: at the"
+            + " first pass it does not prove them.",
             min = "0", max = "2592000")
     int holder_grace_seconds() default 3600;
 

@@ -47,7 +47,8 @@ final class Wiring {
     /** What outlives configuration changes: tables, bindings, executors. */
     record Collaborators(PeerDirectory directory, PeerLookup lookup, Ledger ledger, PlacementBook book, AcceptedPlans accepted,
             NodePlans plans, PeerClient client, FragmentStore store, TesseraService tesseras, ReplicationMetrics metrics,
-            Clock clock, Executor transfers, Supplier<SelfDescription> self, LongSupplier freeBytes, Path workDirectory) {
+            Clock clock, Executor transfers, Supplier<SelfDescription> self, LongSupplier freeBytes, Path workDirectory,
+            Supplier<FragmentStore> boundStore) {
     }
 
     private final ReplicationConfig config;
@@ -73,7 +74,7 @@ final class Wiring {
         this.publisher = previous != null && sameTransfers(previous.config, config) ? previous.publisher : new PeerPublisher(c.lookup(), c.client(), c::store, c.plans(), c.book(), c.ledger(), new PlacementRules(),
                 new Spread(config.replication_factor()), transfers, c.metrics(), c.clock(), c.transfers(), new Random());
         this.offers = new PlanOfferHandler(c.accepted(), c.ledger(), c.freeBytes(), maxTessera, c.metrics(), c.clock());
-        this.guard = new ReceiveGuard(c.accepted(), c.ledger(), maxTessera, c.metrics());
+        this.guard = new ReceiveGuard(c.accepted(), c.ledger(), maxTessera, c.metrics(), c.boundStore());
         RepairPass.Settings repair = new RepairPass.Settings(config.replication_factor(), config.challenge_fragments(),
                 config.challenge_chunks(), Duration.ofSeconds(config.holder_grace_seconds()),
                 (long) config.repair_bandwidth_mb() << 20);
