@@ -65,7 +65,9 @@ public final class PeerPublisher implements Publisher {
 
     /** Errors that say nothing about the peer's will: the request is retried later. */
     private static final Set<ErrorCode> TRANSIENT = EnumSet.of(ErrorCode.TIMEOUT, ErrorCode.CONNECTION, ErrorCode.OVERLOADED,
-            ErrorCode.UNAVAILABLE, ErrorCode.INTERNAL);
+            ErrorCode.UNAVAILABLE, ErrorCode.INTERNAL,
+            // A node whose replication bundle is stopped serves no PLAN_OFFER for now: ask again later.
+            ErrorCode.UNKNOWN_TYPE);
     /** Errors raised here without any answer from the peer. */
     private static final Set<ErrorCode> UNANSWERED = EnumSet.of(ErrorCode.TIMEOUT, ErrorCode.CONNECTION, ErrorCode.UNAUTHENTICATED);
 

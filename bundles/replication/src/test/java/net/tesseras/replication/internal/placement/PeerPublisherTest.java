@@ -165,6 +165,22 @@ class PeerPublisherTest {
     }
 
     @Test
+    void aPeerWhoseReplicationIsStoppedIsRetriedLaterNotGivenUp() {
+        addPeers(10);
+        TestPlans.Made made = held(TestPlans.medium(23));
+        Peer closest = network.closest(PlacementRules.target(made.plan().tessera()), 1).get(0);
+        // Its transport answers, but no handler serves PLAN_OFFER while its replication bundle is stopped.
+        network.node(closest.nodeId()).refuseOffers = new PeerException(ErrorCode.UNKNOWN_TYPE,
+                "message type 0x20 is not served here");
+
+        publisher(book).place(made.signed(), all(24), Set.of(), TesseraProgress.NONE);
+
+        List<Placement> its = book.of(made.plan().tessera()).stream().filter(p -> p.peer().equals(closest.nodeId())).toList();
+        assertFalse(its.isEmpty());
+        assertTrue(its.stream().allMatch(p -> p.state() == State.PENDING), its.toString());
+    }
+
+    @Test
     void aPeersErrorTextReachesPlacementsWithoutControlCharactersAndCut() {
         addPeers(10);
         TestPlans.Made made = held(TestPlans.small(24));
