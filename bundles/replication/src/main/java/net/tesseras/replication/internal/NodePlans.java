@@ -35,9 +35,14 @@ final class NodePlans implements PlanSource {
         }
     }
 
+    /** The plan of a tessera this node accepted to hold for a peer. */
+    Optional<SignedFragmentPlan> accepted(ContentHash tessera) {
+        return accepted.plan(tessera);
+    }
+
     @Override
     public Optional<SignedFragmentPlan> plan(ContentHash tessera) {
         Optional<SignedFragmentPlan> own = own(tessera);
-        return own.isPresent() ? own : accepted.plan(tessera);
+        return own.isPresent() ? own : accepted(tessera);
     }
 }

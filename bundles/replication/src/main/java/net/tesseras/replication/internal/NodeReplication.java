@@ -107,7 +107,7 @@ final class NodeReplication implements ReplicationService {
             throw new ReplicationException("this node neither holds nor publishes tessera " + tessera
                     + ": tesseras:tesseras lists the tesseras created or restored here");
         }
-        return status(plan.or(() -> plans.plan(tessera)).orElseThrow(() -> new ReplicationException(
+        return status(plan.or(() -> plans.accepted(tessera)).orElseThrow(() -> new ReplicationException(
                 "the fragment plan of tessera " + tessera + " is no longer on this node (it was deleted)")));
     }
 

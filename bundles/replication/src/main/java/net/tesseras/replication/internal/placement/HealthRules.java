@@ -98,8 +98,16 @@ public final class HealthRules {
             return all ? Health.REPLICATED : verdict(distinct(acked).size(), dataShards);
         }
         int liveFragments = distinct(live).size();
-        boolean healthy = small ? live.size() >= r : liveFragments == total;
+        boolean healthy = healthy(small, liveFragments, total, live.size(), r);
         return healthy ? Health.HEALTHY : verdict(liveFragments, dataShards);
+    }
+
+    /**
+     * The one rule for HEALTHY, shared with the repair report: a small tessera needs r live copies,
+     * a Reed-Solomon one every fragment live (on however many peers; survivability says how spread).
+     */
+    public static boolean healthy(boolean small, int liveFragments, int totalFragments, int liveCopies, int r) {
+        return small ? liveCopies >= r : liveFragments == totalFragments;
     }
 
     private static Health verdict(int fragments, int dataShards) {

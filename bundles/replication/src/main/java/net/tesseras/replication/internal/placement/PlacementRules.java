@@ -13,6 +13,7 @@ import java.util.Set;
 import net.tesseras.core.ContentHash;
 import net.tesseras.identity.NodeId;
 import net.tesseras.replication.Peer;
+import net.tesseras.replication.internal.peers.XorDistance;
 
 /**
  * Which peers hold a tessera: the candidates closest to it by XOR distance, with at most
@@ -55,24 +56,10 @@ public final class PlacementRules {
 
     /** The candidates ordered by XOR distance of their NodeId to {@code target}, closest first (ties by NodeId). */
     public static List<Peer> byDistance(List<Peer> candidates, byte[] target) {
-        Comparator<Peer> distance = (a, b) -> compareDistance(a.nodeId(), b.nodeId(), target);
+        Comparator<Peer> distance = (a, b) -> XorDistance.compare(a.nodeId().toBytes(), b.nodeId().toBytes(), target);
         List<Peer> ordered = new ArrayList<>(candidates);
         ordered.sort(distance.thenComparing(Peer::nodeId));
         return ordered;
-    }
-
-    /** Compares the XOR distances of two NodeIds to a target as unsigned big-endian numbers. */
-    static int compareDistance(NodeId a, NodeId b, byte[] target) {
-        byte[] x = a.toBytes();
-        byte[] y = b.toBytes();
-        for (int i = 0; i < TARGET_LENGTH; i++) {
-            int dx = (x[i] ^ target[i]) & 0xFF;
-            int dy = (y[i] ^ target[i]) & 0xFF;
-            if (dx != dy) {
-                return Integer.compare(dx, dy);
-            }
-        }
-        return 0;
     }
 
     /** At most ceil(n / 3.5) = ceil(2n / 7) institutional peers among n holders: 2 of 7. */

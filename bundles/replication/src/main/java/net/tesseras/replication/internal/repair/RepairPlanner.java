@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import net.tesseras.identity.NodeId;
 import net.tesseras.replication.TesseraStatus.Health;
 import net.tesseras.replication.TesseraStatus.Proof;
+import net.tesseras.replication.internal.placement.HealthRules;
 import net.tesseras.replication.internal.placement.PlacementBook.Placement;
 import net.tesseras.replication.internal.placement.PlacementBook.State;
 import net.tesseras.tessera.FragmentPlan;
@@ -269,13 +270,10 @@ public final class RepairPlanner {
                 live.computeIfAbsent(p.index(), i -> new HashSet<>()).add(p.peer());
             }
         }
-        Set<NodeId> peers = new HashSet<>();
-        live.values().forEach(peers::addAll);
         boolean wholeCopies = plan.parityShards() == 0 && plan.dataShards() == 1;
         int liveFragments = live.size();
-        boolean all = wholeCopies ? live.getOrDefault(0, Set.of()).size() >= replicationFactor
-                : liveFragments == plan.totalShards() && peers.size() >= Math.min(replicationFactor, plan.totalShards());
-        if (all) {
+        if (HealthRules.healthy(wholeCopies, liveFragments, plan.totalShards(), live.getOrDefault(0, Set.of()).size(),
+                replicationFactor)) {
             return Health.HEALTHY;
         }
         if (pending && liveFragments >= plan.dataShards()) {

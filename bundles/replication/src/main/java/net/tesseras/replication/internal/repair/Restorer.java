@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
@@ -31,6 +30,7 @@ import net.tesseras.replication.PeerLookup;
 import net.tesseras.replication.ReplicationException;
 import net.tesseras.replication.RestoreResult;
 import net.tesseras.replication.internal.ReplicationMetrics;
+import net.tesseras.replication.internal.placement.PlacementRules;
 import net.tesseras.replication.internal.wire.MessageTypes;
 import net.tesseras.storage.FragmentInfo;
 import net.tesseras.storage.FragmentStore;
@@ -117,7 +117,7 @@ public final class Restorer {
     public RestoreResult restore(ContentHash hash, Path destination, TesseraProgress progress) {
         TesseraProgress report = progress == null ? TesseraProgress.NONE : progress;
         requireUsable(destination);
-        List<Peer> candidates = peers.closest(Arrays.copyOf(hash.toBytes(), NodeId.LENGTH), settings.peersAsked()).stream()
+        List<Peer> candidates = peers.closest(PlacementRules.target(hash), settings.peersAsked()).stream()
                 .filter(p -> !p.addresses().isEmpty()).toList();
         if (candidates.isEmpty()) {
             throw new ReplicationException("no peer is known to ask for tessera " + hash
